@@ -1,0 +1,2 @@
+def staff(request):
+    return {"staff": getattr(request, "staff", None)}

@@ -1,0 +1,109 @@
+"""Domain dataclasses of the shared layer: hospitals, staff, the signed-in staff member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    NURSE = "nurse"
+    PHYSICIAN = "physician"
+    CHARGE_NURSE = "charge_nurse"
+    ADMIN = "admin"
+
+
+CLINICAL_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.CHARGE_NURSE})
+
+
+@dataclass(frozen=True)
+class Hospital:
+    hospital_id: str
+    slug: str
+    name: str
+    timezone: str
+    organization_id: str
+    # Long-wait targets in minutes for acuity levels 1..5.
+    wait_targets: tuple[int, int, int, int, int] = (0, 10, 30, 60, 120)
+
+
+@dataclass(frozen=True)
+class Staff:
+    staff_id: str
+    email: str
+    name: str
+    role: Role
+    hospital_ids: frozenset[str]
+    organization_ids: frozenset[str]
+    password_hash: str = field(repr=False)
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SignedInStaff:
+    """What the session remembers about the signed-in staff member: no extra read per request."""
+
+    staff_id: str
+    email: str
+    name: str
+    role: Role
+    hospital_ids: frozenset[str]
+    organization_ids: frozenset[str]
+    is_authenticated: bool = True
+
+    def is_member(self, hospital_id: str) -> bool:
+        return hospital_id in self.hospital_ids
+
+    def to_session(self) -> dict:
+        return {
+            "staff_id": self.staff_id,
+            "email": self.email,
+            "name": self.name,
+            "role": self.role.value,
+            "hospital_ids": sorted(self.hospital_ids),
+            "organization_ids": sorted(self.organization_ids),
+        }
+
+    @classmethod
+    def from_session(cls, data: dict) -> SignedInStaff:
+        return cls(
+            staff_id=data["staff_id"],
+            email=data["email"],
+            name=data["name"],
+            role=Role(data["role"]),
+            hospital_ids=frozenset(data["hospital_ids"]),
+            organization_ids=frozenset(data["organization_ids"]),
+        )
+
+    @classmethod
+    def from_staff(cls, staff: Staff) -> SignedInStaff:
+        return cls(
+            staff_id=staff.staff_id,
+            email=staff.email,
+            name=staff.name,
+            role=staff.role,
+            hospital_ids=staff.hospital_ids,
+            organization_ids=staff.organization_ids,
+        )
+
+
+@dataclass(frozen=True)
+class AnonymousStaff:
+    is_authenticated: bool = False
+    staff_id: str | None = None
+    role: Role | None = None
+    hospital_ids: frozenset[str] = frozenset()
+
+    def is_member(self, hospital_id: str) -> bool:
+        return False
+
+
+ANONYMOUS = AnonymousStaff()
+
+
+class DuplicateError(Exception):
+    """A unique value (hospital slug, staff email) is already taken."""
+
+
+class NotFound(Exception):
+    pass

@@ -1,0 +1,109 @@
+"""Request plumbing: request id, client address, the per-request JSON log line, request.staff."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from solace import dynamodb
+from solace.domain import ANONYMOUS, SignedInStaff
+from solace.session_backend import STAFF_SESSION_KEY
+
+logger = logging.getLogger("solace.request")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address; behind N trusted proxies, the Nth address from the right."""
+    hops = getattr(settings, "SOLACE_TRUSTED_PROXY_HOPS", 0)
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class RequestContextMiddleware:
+    """Outermost: tags the request with an id and logs one JSON line when it is done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.client_address = client_address(request)
+        token = dynamodb.start_counting()
+        try:
+            response = self.get_response(request)
+            calls = dynamodb.counted_calls()
+        finally:
+            dynamodb.stop_counting(token)
+        response["X-Request-ID"] = request.request_id
+        match = getattr(request, "resolver_match", None)
+        logger.info(
+            "request",
+            extra={
+                "method": request.method,
+                # The route pattern, never the path: paths carry patient ids.
+                "route": match.route if match else "<unresolved>",
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "request_id": request.request_id,
+                "dynamodb_requests": len(calls),
+            },
+        )
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, dynamodb.DataStoreError):
+            # Retries are spent (botocore's standard mode): tell the user plainly, log the code.
+            logger.warning(
+                "datastore unavailable",
+                extra={"request_id": request.request_id, "error": str(exception)},
+            )
+            from solace.views import datastore_unavailable
+
+            return datastore_unavailable(request)
+        logger.error(
+            "unhandled error",
+            exc_info=(type(exception), exception, exception.__traceback__),
+            extra={"request_id": getattr(request, "request_id", None)},
+        )
+
+
+def passive(view):
+    """Mark a view as passive (a poll): it never extends the session's idle deadline."""
+    view.solace_passive = True
+    return view
+
+
+class StaffMiddleware:
+    """Sets request.staff from the session (no extra read) and extends the idle deadline."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.staff = SimpleLazyObject(lambda: _staff_from_session(request))
+        response = self.get_response(request)
+        if not getattr(request, "solace_passive", False) and request.staff.is_authenticated:
+            request.session.touch()
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "solace_passive", False):
+            request.solace_passive = True
+
+
+def _staff_from_session(request: HttpRequest):
+    data = request.session.get(STAFF_SESSION_KEY)
+    return SignedInStaff.from_session(data) if data else ANONYMOUS

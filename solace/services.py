@@ -1,0 +1,188 @@
+"""Writes of the shared layer: sign-in with throttling, sign-out, hospitals, staff, demo data."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.http import HttpRequest
+
+from solace import repository
+from solace.domain import DuplicateError, Hospital, NotFound, Role, SignedInStaff, Staff
+from solace.dynamodb import now_epoch
+from solace.session_backend import STAFF_SESSION_KEY
+
+
+class SignInFailed(Exception):
+    """Wrong email or password, or an inactive account: callers cannot tell which."""
+
+
+class SignInThrottled(Exception):
+    """Too many failed attempts for this account or from this address."""
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    email: str
+    password: str
+    client_address: str
+
+
+def _throttle_keys(attempt: SignInAttempt) -> list[str]:
+    # The email is hashed: the throttle table needs no readable account names.
+    digest = hashlib.sha256(repository.normalize_email(attempt.email).encode()).hexdigest()
+    return [
+        repository.THROTTLE_ACCOUNT.format(digest),
+        repository.THROTTLE_ADDRESS.format(attempt.client_address or "unknown"),
+    ]
+
+
+# Verifying against this keeps the time of a failed attempt the same whether or not the account
+# exists, so timing does not reveal which emails have accounts.
+_DUMMY_HASH = make_password(secrets.token_urlsafe(16))
+
+
+def staff_authenticate(attempt: SignInAttempt) -> Staff:
+    """The staff member for these credentials, or SignInFailed / SignInThrottled."""
+    keys = _throttle_keys(attempt)
+    limit = settings.SOLACE_LOGIN_MAX_FAILURES
+    counters = repository.throttle_counts(keys)
+    if any(c["failures"] >= limit for c in counters.values()):
+        raise SignInThrottled
+
+    staff = repository.staff_get_by_email(attempt.email)
+    password_ok = check_password(attempt.password, staff.password_hash if staff else _DUMMY_HASH)
+    if staff is not None and staff.active and password_ok:
+        if keys[0] in counters:
+            repository.throttle_clear(keys[0])
+        return staff
+
+    locked = False
+    for key in keys:
+        failures = repository.throttle_add_failure(key, settings.SOLACE_LOGIN_WINDOW_SECONDS)
+        if failures >= limit:
+            repository.throttle_lock(key, now_epoch() + settings.SOLACE_LOGIN_LOCKOUT_SECONDS)
+            locked = True
+    if locked:
+        raise SignInThrottled
+    raise SignInFailed
+
+
+def staff_sign_in(request: HttpRequest, staff: Staff) -> SignedInStaff:
+    """Start a fresh session holding who is signed in.
+
+    flush() drops the old item and key, so the response's save creates a new key (no session
+    fixation) in one conditional write.
+    """
+    request.session.flush()
+    signed_in = SignedInStaff.from_staff(staff)
+    request.session[STAFF_SESSION_KEY] = signed_in.to_session()
+    request.staff = signed_in
+    return signed_in
+
+
+def staff_sign_out(request: HttpRequest) -> None:
+    request.session.flush()
+
+
+# --- Hospitals and staff (management commands, demo data) -----------------------------------
+def hospital_create(
+    *, slug: str, name: str, timezone: str, organization_id: str, hospital_id: str | None = None
+) -> Hospital:
+    hospital = Hospital(
+        hospital_id=hospital_id or uuid.uuid4().hex,
+        slug=slug,
+        name=name,
+        timezone=timezone,
+        organization_id=organization_id,
+    )
+    repository.hospital_insert(hospital)
+    return hospital
+
+
+def staff_create(
+    *, email: str, name: str, role: Role, hospital_ids: list[str], password: str
+) -> Staff:
+    hospitals = repository.hospitals_get_many(set(hospital_ids))
+    missing = set(hospital_ids) - {h.hospital_id for h in hospitals}
+    if missing:
+        raise NotFound(f"unknown hospital ids: {', '.join(sorted(missing))}")
+    staff = Staff(
+        staff_id=uuid.uuid4().hex,
+        email=repository.normalize_email(email),
+        name=name,
+        role=role,
+        hospital_ids=frozenset(hospital_ids),
+        organization_ids=frozenset(h.organization_id for h in hospitals),
+        password_hash=make_password(password),
+    )
+    repository.staff_insert(staff)
+    return staff
+
+
+def staff_deactivate(staff_id: str) -> None:
+    """Disable an account and end every session it has open."""
+    staff = repository.staff_get(staff_id)
+    if staff is None:
+        raise NotFound(staff_id)
+    repository.staff_replace(replace(staff, active=False))
+    for session_key in repository.session_keys_of_staff(staff_id):
+        repository.session_delete(session_key)
+
+
+DEMO_ORGANIZATION = "demo-health"
+DEMO_HOSPITALS = (
+    ("demo", "Solace Demo General", "America/New_York"),
+    ("demo-north", "Solace Demo North", "America/New_York"),
+)
+DEMO_STAFF = (
+    ("nurse@example.com", "Nora Nurse", Role.NURSE, ("demo",)),
+    ("physician@example.com", "Phil Physician", Role.PHYSICIAN, ("demo", "demo-north")),
+    ("charge@example.com", "Chandra Charge", Role.CHARGE_NURSE, ("demo",)),
+    ("admin@example.com", "Ada Admin", Role.ADMIN, ("demo", "demo-north")),
+)
+
+
+def seed_demo(password: str) -> list[str]:
+    """Create the demo hospitals and staff when missing. Idempotent; returns what it created."""
+    created = []
+    hospital_ids = {}
+    for slug, name, timezone in DEMO_HOSPITALS:
+        hospital = repository.hospital_get_by_slug(slug)
+        if hospital is None:
+            try:
+                hospital = hospital_create(
+                    slug=slug, name=name, timezone=timezone, organization_id=DEMO_ORGANIZATION
+                )
+                created.append(f"hospital {slug}")
+            except DuplicateError:  # created concurrently; the index catches up
+                hospital = _wait_for_slug(slug)
+        hospital_ids[slug] = hospital.hospital_id
+    for email, name, role, slugs in DEMO_STAFF:
+        if repository.staff_get_by_email(email) is None:
+            try:
+                staff_create(
+                    email=email,
+                    name=name,
+                    role=role,
+                    hospital_ids=[hospital_ids[s] for s in slugs],
+                    password=password,
+                )
+                created.append(f"staff {email}")
+            except DuplicateError:
+                pass
+    return created
+
+
+def _wait_for_slug(slug: str) -> Hospital:
+    for _ in range(50):
+        hospital = repository.hospital_get_by_slug(slug)
+        if hospital is not None:
+            return hospital
+        time.sleep(0.1)
+    raise NotFound(slug)

@@ -1,0 +1,158 @@
+"""Every DynamoDB table of Solace, as data: the one place for keys, indexes, TTL and streams.
+
+`dynamodb_create_tables` builds tables from these definitions and the deploy template is checked
+against them, so a table, key or index exists in exactly one place. Physical names are
+SOLACE_TABLE_PREFIX + name. Each repository owns the formats of the values stored in these keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: str = "S"  # S | N
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+    projection: str = "ALL"  # ALL | KEYS_ONLY | INCLUDE
+    non_key_attributes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableDef:
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    stream_view_type: str | None = None  # NEW_IMAGE | NEW_AND_OLD_IMAGES | ... | None
+
+    def key_schema(self) -> list[Key]:
+        return [k for k in (self.partition_key, self.sort_key) if k is not None]
+
+    def attribute_definitions(self) -> dict[str, str]:
+        keys = self.key_schema()
+        for index in self.indexes:
+            keys += [k for k in (index.partition_key, index.sort_key) if k is not None]
+        return {k.name: k.type for k in keys}
+
+
+# What one row of the live queue shows: the queue index projects exactly this (issue: cockpit).
+QUEUE_ROW_ATTRIBUTES = (
+    "check_in_code",
+    "age_years",
+    "age_days",
+    "sex",
+    "chief_complaint",
+    "status",
+    "room",
+    "nurse_id",
+    "physician_id",
+    "suggested_level",
+    "confirmed_level",
+    "flags",
+    "worse_reported_at",
+    "triaged_at",
+    "version",
+)
+
+HOSPITALS = TableDef(
+    name="hospitals",
+    partition_key=Key("hospital_id"),
+    # slug uniqueness is a conditional write on a "slug#<slug>" claim item; reads use the index.
+    indexes=(Index("by-slug", Key("slug")),),
+)
+
+STAFF = TableDef(
+    name="staff",
+    partition_key=Key("staff_id"),
+    # email uniqueness is a conditional write on an "email#<email>" claim item.
+    indexes=(Index("by-email", Key("email")),),
+)
+
+SESSIONS = TableDef(
+    name="sessions",
+    partition_key=Key("session_key"),
+    ttl_attribute="expires_at",
+    # Sparse: only signed-in sessions carry staff_id, so a deactivated account can be signed out.
+    indexes=(Index("by-staff", Key("staff_id"), projection="KEYS_ONLY"),),
+)
+
+LOGIN_THROTTLE = TableDef(
+    name="login-throttle",
+    partition_key=Key("throttle_key"),
+    ttl_attribute="expires_at",
+)
+
+PATIENTS = TableDef(
+    name="patients",
+    partition_key=Key("patient_id"),
+    indexes=(
+        Index("by-hospital", Key("hospital_id"), Key("created_at")),
+        # Sparse: queue_hospital_id exists only while the patient is in the department.
+        Index(
+            "queue",
+            Key("queue_hospital_id"),
+            Key("created_at"),
+            projection="INCLUDE",
+            non_key_attributes=QUEUE_ROW_ATTRIBUTES,
+        ),
+        Index(
+            "by-match-key",
+            Key("match_key"),
+            Key("created_at"),
+            projection="INCLUDE",
+            non_key_attributes=("hospital_id", "organization_id", "check_in_code", "status"),
+        ),
+    ),
+)
+
+ENCOUNTERS = TableDef(
+    name="encounters",
+    partition_key=Key("patient_id"),
+    sort_key=Key("event_id"),
+)
+
+IDEMPOTENCY = TableDef(
+    name="idempotency",
+    partition_key=Key("idempotency_key"),
+    ttl_attribute="expires_at",
+)
+
+INTAKE_NONCES = TableDef(
+    name="intake-nonces",
+    partition_key=Key("nonce"),
+    ttl_attribute="expires_at",
+)
+
+AUDIT_LOG = TableDef(
+    name="audit-log",
+    partition_key=Key("hospital_id"),
+    sort_key=Key("entry_key"),  # "<ISO-8601 UTC time>#<event id>": newest first by ScanIndexForward
+    ttl_attribute="expires_at",
+    stream_view_type="NEW_IMAGE",
+    indexes=(
+        Index("by-actor", Key("actor_id"), Key("entry_key")),
+        Index("by-patient", Key("patient_id"), Key("entry_key")),
+        Index("by-action", Key("hospital_action"), Key("entry_key")),
+    ),
+)
+
+TABLES: tuple[TableDef, ...] = (
+    HOSPITALS,
+    STAFF,
+    SESSIONS,
+    LOGIN_THROTTLE,
+    PATIENTS,
+    ENCOUNTERS,
+    IDEMPOTENCY,
+    INTAKE_NONCES,
+    AUDIT_LOG,
+)

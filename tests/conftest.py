@@ -1,0 +1,108 @@
+import itertools
+import os
+import secrets
+import time
+import uuid
+
+import pytest
+from django.test import Client
+
+from solace import dynamodb, schema, services
+from solace.domain import Role
+
+OVER_HTTP = bool(os.environ.get("SOLACE_DYNAMODB_ENDPOINT"))
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tables():
+    """The suite's tables: in-process moto, or the configured endpoint under a unique prefix."""
+    mock = None
+    if not OVER_HTTP:
+        from moto import mock_aws
+
+        mock = mock_aws()
+        mock.start()
+    dynamodb.reset_client()
+    schema.create_tables()
+    yield
+    if OVER_HTTP:
+        schema.delete_tables()
+    if mock is not None:
+        mock.stop()
+    dynamodb.reset_client()
+
+
+class FakeClock:
+    """Moves the app's notion of now (solace.dynamodb.now_epoch) without touching botocore."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(dynamodb, "time", fake)
+    return fake
+
+
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def client():
+    """A browser from its own address, so throttling in one test never leaks into another."""
+    n = next(_addresses)
+    return Client(REMOTE_ADDR=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
+
+
+@pytest.fixture
+def make_hospital():
+    def make(slug=None, organization_id="org-test", name="Test General"):
+        slug = slug or f"h-{uuid.uuid4().hex[:10]}"
+        return services.hospital_create(
+            slug=slug, name=name, timezone="UTC", organization_id=organization_id
+        )
+
+    return make
+
+
+@pytest.fixture
+def hospital(make_hospital):
+    return make_hospital()
+
+
+@pytest.fixture
+def make_staff(hospital):
+    def make(role=Role.NURSE, hospitals=None, password=PASSWORD, email=None):
+        hospitals = hospitals if hospitals is not None else [hospital]
+        return services.staff_create(
+            email=email or f"{role.value}-{secrets.token_hex(5)}@example.org",
+            name=f"Test {role.value}",
+            role=role,
+            hospital_ids=[h.hospital_id for h in hospitals],
+            password=password,
+        )
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client):
+    def sign_in_as(staff, password=PASSWORD, browser=None):
+        browser = browser or client
+        response = browser.post("/accounts/login/", {"email": staff.email, "password": password})
+        assert response.status_code == 303, response.content[:500]
+        return browser
+
+    return sign_in_as
