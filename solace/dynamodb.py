@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextvars
 import threading
-import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
+from solace import clock
 from solace.tables import TABLES, TableDef
 
 _serializer = TypeSerializer()
@@ -155,8 +155,7 @@ def values(**kwargs: Any) -> dict[str, Any]:
     return {f":{k}": serialize_value(v) for k, v in kwargs.items()}
 
 
-def now_epoch() -> int:
-    return int(time.time())
+now_epoch = clock.now_epoch
 
 
 # --- Errors -----------------------------------------------------------------------------------

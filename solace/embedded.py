@@ -38,12 +38,39 @@ def wait_for_http(url: str, timeout: float = 30) -> None:
             time.sleep(0.1)
 
 
+def serve(port: int) -> None:
+    """Run moto's server on 127.0.0.1, one request at a time.
+
+    moto applies a TransactWriteItems without isolation from concurrent requests; real DynamoDB
+    serializes transactions. Serializing every request gives the embedded store the guarantees
+    the app relies on (exactly-once intake under concurrent duplicates).
+    """
+    import threading
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import run_simple
+
+    os.environ.setdefault("MOTO_PORT", str(port))
+    app = DomainDispatcherApplication(create_backend_app)
+    lock = threading.Lock()
+
+    def serialized(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+
+    run_simple("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
+
+
 def start_moto_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """Start moto's server bound to 127.0.0.1 only; returns the process and its endpoint."""
+    """Start the embedded store bound to 127.0.0.1 only; returns the process and its endpoint."""
     port = port or free_port()
     env = {**os.environ, **LOCAL_CREDENTIALS}
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "solace.embedded", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -63,3 +90,7 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/login/", views.sign_in, name="sign_in"),
     path("accounts/logout/", views.sign_out, name="sign_out"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("intake.urls")),
 ]
 
 handler400 = "solace.views.bad_request"

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from solace import clock as app_clock
 from solace import dynamodb, schema, services
 from solace.domain import Role
 
@@ -34,7 +35,7 @@ def tables():
 
 
 class FakeClock:
-    """Moves the app's notion of now (solace.dynamodb.now_epoch) without touching botocore."""
+    """Moves the app's clock (solace.clock) without touching botocore's."""
 
     def __init__(self):
         self.offset = 0.0
@@ -52,7 +53,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr(dynamodb, "time", fake)
+    monkeypatch.setattr(app_clock, "time", fake)
     return fake
 
 
@@ -106,3 +107,78 @@ def sign_in(client):
         return browser
 
     return sign_in_as
+
+
+class LiveServer:
+    def __init__(self, url: str, endpoint: str):
+        self.url = url
+        self.endpoint = endpoint
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """A real gunicorn serving the app against moto's server over HTTP.
+
+    In-process runs start their own moto server (with its own tables); over-HTTP runs use the
+    configured endpoint and this run's tables.
+    """
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from solace import embedded
+
+    store = None
+    if OVER_HTTP:
+        endpoint = settings.SOLACE_DYNAMODB_ENDPOINT
+    else:
+        store, endpoint = embedded.start_moto_server()
+    env = {
+        **os.environ,
+        "SOLACE_DYNAMODB_ENDPOINT": endpoint,
+        "SOLACE_TABLE_PREFIX": settings.SOLACE_TABLE_PREFIX,
+    }
+    if not OVER_HTTP:
+        subprocess.run(
+            [sys.executable, "manage.py", "dynamodb_create_tables"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    port = embedded.free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "solace.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        embedded.wait_for_http(url + "/healthz")
+        yield LiveServer(url, endpoint)
+    finally:
+        embedded.stop(server)
+        if store is not None:
+            embedded.stop(store)
+
+
+@pytest.fixture
+def live_store(app_server, settings):
+    """Point this process's repositories at the live server's store while the test runs."""
+    settings.SOLACE_DYNAMODB_ENDPOINT = app_server.endpoint
+    dynamodb.reset_client()
+    yield
+    dynamodb.reset_client()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("h/<slug:hospital_slug>/intake/", views.intake_page, name="form"),
+    path("h/<slug:hospital_slug>/intake/status/", views.status_page, name="status"),
+    path("h/<slug:hospital_slug>/intake/status/worse/", views.report_worse, name="worse"),
+    path("h/<slug:hospital_slug>/intake/finish/", views.finish, name="finish"),
+]

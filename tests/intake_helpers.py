@@ -1,0 +1,67 @@
+"""Shared helpers for intake tests: a valid form, and what a hospital has stored."""
+
+import re
+
+from intake import repository
+from solace import dynamodb
+from solace.tables import AUDIT_LOG, IDEMPOTENCY
+
+VALID = {
+    "given_name": "Ana",
+    "family_name": "García López",
+    "date_of_birth": "1980-04-23",
+    "sex": "female",
+    "phone": "+1 555 123 4567",
+    "chief_complaint": "Pressure in my chest since this morning",
+    "symptoms": ["chest_pain", "trouble_breathing"],
+    "pain_score": "6",
+    "onset": "today",
+    "pregnant": "no",
+    "allergies": "penicillin",
+    "medications": "",
+    "conditions": "high blood pressure",
+    "preferred_language": "es",
+}
+
+
+def form_key(response) -> str:
+    return re.search(r'name="idempotency_key" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def open_form(client, hospital):
+    response = client.get(f"/h/{hospital.slug}/intake/")
+    assert response.status_code == 200
+    return form_key(response)
+
+
+def submit(client, hospital, key, **changes):
+    data = {**VALID, **changes, "idempotency_key": key}
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"/h/{hospital.slug}/intake/", data)
+
+
+def patients(hospital):
+    return repository.patients_of_hospital(hospital.hospital_id)
+
+
+def audit_entries(hospital):
+    response = dynamodb.call(
+        "query",
+        TableName=dynamodb.table_name(AUDIT_LOG),
+        KeyConditionExpression="hospital_id = :h",
+        ExpressionAttributeValues=dynamodb.values(h=hospital.hospital_id),
+        ConsistentRead=True,
+    )
+    return [dynamodb.deserialize(i) for i in response["Items"]]
+
+
+def idempotency_records(hospital):
+    # Tests only: a Scan is fine over the test table to prove nothing was written.
+    response = dynamodb.call(
+        "scan",
+        TableName=dynamodb.table_name(IDEMPOTENCY),
+        FilterExpression="begins_with(idempotency_key, :h)",
+        ExpressionAttributeValues=dynamodb.values(h=hospital.hospital_id + "#"),
+        ConsistentRead=True,
+    )
+    return [dynamodb.deserialize(i) for i in response["Items"]]
