@@ -17,6 +17,13 @@ CLINICAL_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.CHARGE_NURSE})
 
 
 @dataclass(frozen=True)
+class RosterEntry:
+    staff_id: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
 class Hospital:
     hospital_id: str
     slug: str
@@ -25,6 +32,14 @@ class Hospital:
     organization_id: str
     # Long-wait targets in minutes for acuity levels 1..5.
     wait_targets: tuple[int, int, int, int, int] = (0, 10, 30, 60, 120)
+    # Active staff of this hospital (kept on the hospital item: one read lists colleagues).
+    roster: tuple[RosterEntry, ...] = ()
+
+    def wait_target(self, level: int | None) -> int:
+        return self.wait_targets[(level or 5) - 1]
+
+    def colleague(self, staff_id: str | None) -> RosterEntry | None:
+        return next((r for r in self.roster if r.staff_id == staff_id), None)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 
 from solace import dynamodb
-from solace.domain import DuplicateError, Hospital, Role, Staff
+from solace.domain import DuplicateError, Hospital, Role, RosterEntry, Staff
 from solace.dynamodb import ConditionFailed, TransactionCancelled, table_name, values
 from solace.tables import HOSPITALS, LOGIN_THROTTLE, SESSIONS, STAFF
 
@@ -32,6 +32,15 @@ def _hospital_from_item(item: dict[str, Any]) -> Hospital:
         timezone=item["timezone"],
         organization_id=item["organization_id"],
         wait_targets=tuple(item.get("wait_targets") or (0, 10, 30, 60, 120)),
+        roster=tuple(
+            sorted(
+                (
+                    RosterEntry(staff_id=sid, name=entry["name"], role=Role(entry["role"]))
+                    for sid, entry in (item.get("roster") or {}).items()
+                ),
+                key=lambda r: r.name,
+            )
+        ),
     )
 
 
@@ -44,6 +53,7 @@ def hospital_insert(hospital: Hospital) -> None:
         "timezone": hospital.timezone,
         "organization_id": hospital.organization_id,
         "wait_targets": list(hospital.wait_targets),
+        "roster": {},
     }
     claim = {"hospital_id": SLUG_CLAIM.format(hospital.slug), "owner_id": hospital.hospital_id}
     try:
@@ -134,10 +144,38 @@ def _staff_to_item(staff: Staff) -> dict[str, Any]:
 def staff_insert(staff: Staff) -> None:
     """Create a staff member; the email claim makes a second account with that email fail."""
     claim = {"staff_id": EMAIL_CLAIM.format(staff.email), "owner_id": staff.staff_id}
+    roster_entry = {"name": staff.name, "role": staff.role.value}
+    roster_updates = [
+        _roster_action(hospital_id, staff.staff_id, roster_entry)
+        for hospital_id in sorted(staff.hospital_ids)
+    ]
     try:
-        _put_with_claim(table_name(STAFF), "staff_id", _staff_to_item(staff), claim)
+        _put_with_claim(
+            table_name(STAFF), "staff_id", _staff_to_item(staff), claim, extra=roster_updates
+        )
     except TransactionCancelled as exc:
         raise DuplicateError(f"email {staff.email!r} is taken") from exc
+
+
+def roster_remove(hospital_ids: frozenset[str], staff_id: str) -> None:
+    actions = [_roster_action(h, staff_id, None) for h in sorted(hospital_ids)]
+    if actions:
+        dynamodb.call("transact_write_items", TransactItems=actions)
+
+
+def _roster_action(hospital_id: str, staff_id: str, entry: dict | None) -> dict[str, Any]:
+    update: dict[str, Any] = {
+        "TableName": table_name(HOSPITALS),
+        "Key": dynamodb.serialize({"hospital_id": hospital_id}),
+        "ConditionExpression": "attribute_exists(hospital_id)",
+        "ExpressionAttributeNames": {"#sid": staff_id},
+    }
+    if entry is None:
+        update["UpdateExpression"] = "REMOVE roster.#sid"
+    else:
+        update["UpdateExpression"] = "SET roster.#sid = :entry"
+        update["ExpressionAttributeValues"] = values(entry=entry)
+    return {"Update": update}
 
 
 def staff_replace(staff: Staff) -> None:
@@ -189,10 +227,13 @@ def staff_get_many(staff_ids: set[str] | frozenset[str]) -> dict[str, Staff]:
     return found
 
 
-def _put_with_claim(table: str, key_name: str, item: dict, claim: dict) -> None:
+def _put_with_claim(
+    table: str, key_name: str, item: dict, claim: dict, extra: list | None = None
+) -> None:
     dynamodb.call(
         "transact_write_items",
         TransactItems=[
+            *(extra or []),
             {
                 "Put": {
                     "TableName": table,

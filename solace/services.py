@@ -131,6 +131,7 @@ def staff_deactivate(staff_id: str) -> None:
     if staff is None:
         raise NotFound(staff_id)
     repository.staff_replace(replace(staff, active=False))
+    repository.roster_remove(staff.hospital_ids, staff_id)
     for session_key in repository.session_keys_of_staff(staff_id):
         repository.session_delete(session_key)
 

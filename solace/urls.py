@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/logout/", views.sign_out, name="sign_out"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("intake.urls")),
+    path("", include("cockpit.urls")),
 ]
 
 handler400 = "solace.views.bad_request"

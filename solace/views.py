@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from solace import services
+from solace.domain import Role
 from solace.forms import SignInForm
 
 
@@ -24,7 +25,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if not request.staff.is_authenticated:
         return HttpResponseRedirect(reverse("sign_in"))
-    return render(request, "solace/home.html")
+    if request.staff.role == Role.ADMIN:
+        return render(request, "solace/home.html")
+    return HttpResponseRedirect(reverse("cockpit:queue_page"))
 
 
 def _safe_next(request: HttpRequest) -> str:

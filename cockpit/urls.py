@@ -1,0 +1,19 @@
+from django.urls import path
+
+from cockpit import views
+
+app_name = "cockpit"
+
+urlpatterns = [
+    path("cockpit/", views.queue_page, name="queue_page"),
+    path("cockpit/queue/", views.queue_rows, name="queue_rows"),
+    path("cockpit/hospital/", views.choose_hospital, name="choose_hospital"),
+    path("cockpit/patients/<str:patient_id>/", views.patient_page, name="patient"),
+    path(
+        "cockpit/patients/<str:patient_id>/<slug:action>/",
+        views.patient_action,
+        name="patient_action",
+    ),
+    path("h/<slug:hospital_slug>/board/", views.board_page, name="board"),
+    path("h/<slug:hospital_slug>/board/rows/", views.board_rows, name="board_rows"),
+]
