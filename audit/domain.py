@@ -40,6 +40,14 @@ class ActorType(StrEnum):
 
 # Entries about no single hospital (a failed sign-in of an unknown account, say).
 NO_HOSPITAL = "-"
+# Account events (sign-in, staff changes) belong to the staff member's organization.
+ORG_PARTITION = "org:{}"
+
+
+def org_partition(organization_id: str) -> str:
+    return ORG_PARTITION.format(organization_id)
+
+
 USER_AGENT_MAX = 200
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from audit import repository
-from audit.domain import Action, Actor, AuditEntry, RequestContext
+from audit.domain import Action, Actor, AuditEntry, RequestContext, org_partition
 from solace.clock import utc_now_iso
 
 
@@ -38,3 +38,20 @@ def audit_record(**kwargs) -> AuditEntry:
     entry = audit_entry(**kwargs)
     repository.put(entry)
     return entry
+
+
+def audit_viewed(staff, audit_filter, context: RequestContext, *, exported: bool) -> AuditEntry:
+    """Browsing and exporting the trail are themselves audited, with the filter used."""
+    partition = audit_filter.partition or org_partition(min(staff.organization_ids))
+    detail = (
+        f"from={audit_filter.date_from} to={audit_filter.date_to} actor={audit_filter.actor_id} "
+        f"patient={audit_filter.patient_id} action={audit_filter.action}"
+    )
+    return audit_record(
+        hospital_id=partition,
+        actor=Actor.staff(staff.staff_id, staff.role.value),
+        action=Action.AUDIT_EXPORTED if exported else Action.AUDIT_BROWSED,
+        context=context,
+        patient_id=audit_filter.patient_id or None,
+        detail=detail,
+    )

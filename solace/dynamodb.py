@@ -78,11 +78,32 @@ def get_client():
 
 
 def build_client(service: str, endpoint: str | None):
-    config = Config(
-        region_name=settings.SOLACE_AWS_REGION,
-        retries={"mode": "standard", "max_attempts": settings.SOLACE_DYNAMODB_MAX_ATTEMPTS},
+    return aws_client(
+        service,
+        endpoint,
+        region=settings.SOLACE_AWS_REGION,
+        max_attempts=settings.SOLACE_DYNAMODB_MAX_ATTEMPTS,
         connect_timeout=settings.SOLACE_DYNAMODB_CONNECT_TIMEOUT,
         read_timeout=settings.SOLACE_DYNAMODB_READ_TIMEOUT,
+    )
+
+
+def aws_client(
+    service: str,
+    endpoint: str | None,
+    *,
+    region: str,
+    max_attempts: int = 4,
+    connect_timeout: float = 2,
+    read_timeout: float = 5,
+):
+    """A low-level client with standard retries and short timeouts (no Django settings needed,
+    so the archiver Lambda can build one too)."""
+    config = Config(
+        region_name=region,
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         max_pool_connections=20,
     )
     return boto3.session.Session().client(service, endpoint_url=endpoint, config=config)

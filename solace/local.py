@@ -26,12 +26,15 @@ def main() -> int:
     if not os.environ.get("SOLACE_DYNAMODB_ENDPOINT"):
         store, endpoint = embedded.start_moto_server(int(os.environ.get("SOLACE_EMBEDDED_PORT", 0)))
         os.environ["SOLACE_DYNAMODB_ENDPOINT"] = endpoint
+        os.environ.setdefault("SOLACE_S3_ENDPOINT", endpoint)  # moto serves S3 and KMS too
         for name, value in embedded.LOCAL_CREDENTIALS.items():
             os.environ.setdefault(name, value)
         print(f"Embedded store: moto server at {endpoint}, IN MEMORY: data is lost on exit.")
         seed = True
     try:
         manage("dynamodb_create_tables")
+        if os.environ.get("SOLACE_S3_ENDPOINT"):
+            manage("audit_archive_setup")
         if seed:
             manage("seed_demo")
         print(f"Solace is serving on http://127.0.0.1:{port}/  (Ctrl-C stops it)", flush=True)

@@ -68,9 +68,9 @@ def hospital_update(hospital: Hospital) -> None:
         "update_item",
         TableName=table_name(HOSPITALS),
         Key=dynamodb.serialize({"hospital_id": hospital.hospital_id}),
-        UpdateExpression="SET #n = :name, timezone = :tz, wait_targets = :targets",
+        UpdateExpression="SET #n = :name, #tz = :tz, wait_targets = :targets",
         ConditionExpression="attribute_exists(hospital_id)",
-        ExpressionAttributeNames={"#n": "name"},
+        ExpressionAttributeNames={"#n": "name", "#tz": "timezone"},
         ExpressionAttributeValues=values(
             name=hospital.name, tz=hospital.timezone, targets=list(hospital.wait_targets)
         ),

@@ -12,6 +12,16 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
+from audit.domain import (
+    NO_HOSPITAL,
+    SYSTEM_CONTEXT,
+    Action,
+    Actor,
+    ActorType,
+    RequestContext,
+    org_partition,
+)
+from audit.services import audit_record
 from solace import repository
 from solace.domain import DuplicateError, Hospital, NotFound, Role, SignedInStaff, Staff
 from solace.dynamodb import now_epoch
@@ -30,7 +40,27 @@ class SignInThrottled(Exception):
 class SignInAttempt:
     email: str
     password: str
-    client_address: str
+    context: RequestContext
+
+
+def _account_partition(organization_ids) -> str:
+    """Where an account's events are filed: its (first) organization's audit partition."""
+    return org_partition(min(organization_ids)) if organization_ids else NO_HOSPITAL
+
+
+def _audit_account(action: Action, staff: Staff | SignedInStaff | None, context, outcome):
+    actor = (
+        Actor.staff(staff.staff_id, staff.role.value)
+        if staff is not None
+        else Actor(ActorType.STAFF, "unknown-account")
+    )
+    audit_record(
+        hospital_id=_account_partition(staff.organization_ids if staff else ()),
+        actor=actor,
+        action=action,
+        context=context,
+        outcome=outcome,
+    )
 
 
 def _throttle_keys(attempt: SignInAttempt) -> list[str]:
@@ -38,7 +68,7 @@ def _throttle_keys(attempt: SignInAttempt) -> list[str]:
     digest = hashlib.sha256(repository.normalize_email(attempt.email).encode()).hexdigest()
     return [
         repository.THROTTLE_ACCOUNT.format(digest),
-        repository.THROTTLE_ADDRESS.format(attempt.client_address or "unknown"),
+        repository.THROTTLE_ADDRESS.format(attempt.context.client_address or "unknown"),
     ]
 
 
@@ -53,6 +83,7 @@ def staff_authenticate(attempt: SignInAttempt) -> Staff:
     limit = settings.SOLACE_LOGIN_MAX_FAILURES
     counters = repository.throttle_counts(keys)
     if any(c["failures"] >= limit for c in counters.values()):
+        _audit_account(Action.SIGN_IN_THROTTLED, None, attempt.context, "throttled")
         raise SignInThrottled
 
     staff = repository.staff_get_by_email(attempt.email)
@@ -61,6 +92,7 @@ def staff_authenticate(attempt: SignInAttempt) -> Staff:
         if keys[0] in counters:
             repository.throttle_clear(keys[0])
         return staff
+    _audit_account(Action.SIGN_IN_FAILED, staff, attempt.context, "failed")
 
     locked = False
     for key in keys:
@@ -83,10 +115,14 @@ def staff_sign_in(request: HttpRequest, staff: Staff) -> SignedInStaff:
     signed_in = SignedInStaff.from_staff(staff)
     request.session[STAFF_SESSION_KEY] = signed_in.to_session()
     request.staff = signed_in
+    _audit_account(Action.SIGN_IN, staff, RequestContext.from_request(request), "success")
     return signed_in
 
 
 def staff_sign_out(request: HttpRequest) -> None:
+    if request.staff.is_authenticated:
+        context = RequestContext.from_request(request)
+        _audit_account(Action.SIGN_OUT, request.staff, context, "success")
     request.session.flush()
 
 
@@ -102,7 +138,38 @@ def hospital_create(
         organization_id=organization_id,
     )
     repository.hospital_insert(hospital)
+    audit_record(
+        hospital_id=hospital.hospital_id,
+        actor=Actor.system(),
+        action=Action.HOSPITAL_CREATED,
+        context=SYSTEM_CONTEXT,
+        detail=hospital.slug,
+    )
     return hospital
+
+
+def hospital_update(
+    slug: str, *, name: str | None = None, timezone: str | None = None, wait_targets=None
+) -> Hospital:
+    """Change a hospital's name, time zone or long-wait targets (minutes for levels 1..5)."""
+    hospital = repository.hospital_get_by_slug(slug)
+    if hospital is None:
+        raise NotFound(slug)
+    changed = replace(
+        hospital,
+        name=name or hospital.name,
+        timezone=timezone or hospital.timezone,
+        wait_targets=tuple(wait_targets) if wait_targets else hospital.wait_targets,
+    )
+    repository.hospital_update(changed)
+    audit_record(
+        hospital_id=hospital.hospital_id,
+        actor=Actor.system(),
+        action=Action.HOSPITAL_CHANGED,
+        context=SYSTEM_CONTEXT,
+        detail=hospital.slug,
+    )
+    return changed
 
 
 def staff_create(
@@ -122,6 +189,13 @@ def staff_create(
         password_hash=make_password(password),
     )
     repository.staff_insert(staff)
+    audit_record(
+        hospital_id=_account_partition(staff.organization_ids),
+        actor=Actor.system(),
+        action=Action.STAFF_CREATED,
+        context=SYSTEM_CONTEXT,
+        detail=f"staff={staff.staff_id} role={staff.role.value}",
+    )
     return staff
 
 
@@ -132,6 +206,13 @@ def staff_deactivate(staff_id: str) -> None:
         raise NotFound(staff_id)
     repository.staff_replace(replace(staff, active=False))
     repository.roster_remove(staff.hospital_ids, staff_id)
+    audit_record(
+        hospital_id=_account_partition(staff.organization_ids),
+        actor=Actor.system(),
+        action=Action.STAFF_CHANGED,
+        context=SYSTEM_CONTEXT,
+        detail=f"staff={staff_id} deactivated",
+    )
     for session_key in repository.session_keys_of_staff(staff_id):
         repository.session_delete(session_key)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("intake.urls")),
     path("", include("cockpit.urls")),
+    path("", include("audit.urls")),
 ]
 
 handler400 = "solace.views.bad_request"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.domain import RequestContext
 from solace import services
 from solace.domain import Role
 from solace.forms import SignInForm
@@ -26,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.staff.is_authenticated:
         return HttpResponseRedirect(reverse("sign_in"))
     if request.staff.role == Role.ADMIN:
-        return render(request, "solace/home.html")
+        return HttpResponseRedirect(reverse("audit:browse"))
     return HttpResponseRedirect(reverse("cockpit:queue_page"))
 
 
@@ -50,7 +51,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             attempt = services.SignInAttempt(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                client_address=request.client_address,
+                context=RequestContext.from_request(request),
             )
             try:
                 staff = services.staff_authenticate(attempt)

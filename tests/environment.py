@@ -16,3 +16,8 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")  # moto streams in-process
 os.environ["SOLACE_TABLE_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}-"
+os.environ["SOLACE_ARCHIVE_BUCKET"] = f"test-{uuid.uuid4().hex[:8]}-archive"
+os.environ.setdefault("SOLACE_KMS_KEY_ID", "alias/solace-test")
+if os.environ.get("SOLACE_DYNAMODB_ENDPOINT"):
+    # The same moto server serves S3 and KMS.
+    os.environ.setdefault("SOLACE_S3_ENDPOINT", os.environ["SOLACE_DYNAMODB_ENDPOINT"])

@@ -44,7 +44,7 @@ def patients(hospital):
     return repository.patients_of_hospital(hospital.hospital_id)
 
 
-def audit_entries(hospital):
+def audit_entries(hospital, action="intake.submitted"):
     response = dynamodb.call(
         "query",
         TableName=dynamodb.table_name(AUDIT_LOG),
@@ -52,7 +52,8 @@ def audit_entries(hospital):
         ExpressionAttributeValues=dynamodb.values(h=hospital.hospital_id),
         ConsistentRead=True,
     )
-    return [dynamodb.deserialize(i) for i in response["Items"]]
+    entries = [dynamodb.deserialize(i) for i in response["Items"]]
+    return [e for e in entries if action is None or e["action"] == action]
 
 
 def idempotency_records(hospital):

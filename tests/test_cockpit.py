@@ -329,10 +329,10 @@ def test_anonymous_gets_sign_in_everywhere(client, hospital):
 def test_queue_audits_renders_not_unchanged_polls(nurse_client, nurse, hospital):
     register(hospital)
     etag = poll(nurse_client)["ETag"]
-    before = [e for e in audit_entries(hospital) if e["action"] == "queue.displayed"]
+    before = audit_entries(hospital, "queue.displayed")
     for _ in range(3):
         poll(nurse_client, etag)
-    after = [e for e in audit_entries(hospital) if e["action"] == "queue.displayed"]
+    after = audit_entries(hospital, "queue.displayed")
     assert len(before) == len(after) == 1
     assert after[0]["actor_id"] == nurse.staff_id
 

@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from audit.domain import Action
+from audit.selectors import AuditFilter
+from solace import clock
+from solace import repository as solace_repository
+from solace.forms import AccessibleForm
+
+MAX_RANGE_DAYS = 366
+
+
+class AuditFilterForm(AccessibleForm):
+    hospital = forms.ChoiceField(label="Hospital", required=False)
+    date_from = forms.DateField(label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(
+        label="Actor", required=False, max_length=254, help_text="Staff email or actor id."
+    )
+    patient = forms.CharField(label="Patient id", required=False, max_length=64)
+    action = forms.ChoiceField(
+        label="Action",
+        required=False,
+        choices=[("", "Any action"), *[(a.value, a.value) for a in Action]],
+    )
+
+    def __init__(self, data, *, partitions: list[tuple[str, str]]):
+        today = clock.now_utc().date()
+        defaults = {
+            "hospital": partitions[0][0] if partitions else "",
+            "date_from": (today - timedelta(days=7)).isoformat(),
+            "date_to": today.isoformat(),
+        }
+        super().__init__({**defaults, **{k: v for k, v in data.items() if v != ""}})
+        self.fields["hospital"].choices = [("", "All my hospitals"), *partitions]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end:
+            if start > end:
+                raise ValidationError("The start date is after the end date.")
+            if (end - start).days > MAX_RANGE_DAYS:
+                raise ValidationError("Choose at most a year at a time.")
+        if not cleaned.get("hospital") and not (cleaned.get("actor") or cleaned.get("patient")):
+            raise ValidationError("Choose a hospital, or filter by actor or patient.")
+        actor = cleaned.get("actor", "")
+        if "@" in actor:
+            staff = solace_repository.staff_get_by_email(actor)
+            if staff is None:
+                self.add_error("actor", "No staff member has that email.")
+            else:
+                cleaned["actor"] = staff.staff_id
+        return cleaned
+
+    def audit_filter(self) -> AuditFilter:
+        data = self.cleaned_data
+        return AuditFilter(
+            partition=data["hospital"] or None,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            actor_id=data["actor"].strip(),
+            patient_id=data["patient"].strip(),
+            action=data["action"],
+        )
