@@ -1,16 +1,39 @@
-# First version: the deploy issue adds the Lambda Web Adapter and the rest.
+# syntax=docker/dockerfile:1
+# Solace: one image for AWS Lambda (through the Lambda Web Adapter) and for plain `docker run`.
+# Python 3.11: the minor version CI tests.
+
 FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir --prefix=/install -r requirements.txt
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-compile -r requirements.txt
+COPY manage.py ./
+COPY solace ./solace
+COPY intake ./intake
+COPY cockpit ./cockpit
+COPY audit ./audit
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
+# Lambda's filesystem is read-only except /tmp: collect static files now, at build time.
+RUN SOLACE_SECRET_KEY=build-only-not-secret /opt/venv/bin/python manage.py collectstatic --noinput
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=8000
+# The adapter turns Lambda invocations into HTTP requests to gunicorn; pinned to a release.
+COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.1 /lambda-adapter /opt/extensions/lambda-adapter
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PORT=8000 \
+    AWS_LWA_PORT=8000 \
+    AWS_LWA_READINESS_CHECK_PATH=/healthz \
+    TMPDIR=/tmp
 WORKDIR /app
-COPY --from=build /install /usr/local
-COPY . .
-RUN SOLACE_DEBUG=0 SOLACE_SECRET_KEY=build-only python manage.py collectstatic --noinput
-RUN useradd --system --uid 10001 solace
-USER solace
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+RUN useradd --system --uid 10001 --no-create-home solace
+USER 10001
 EXPOSE 8000
-CMD ["sh", "-c", "exec gunicorn solace.wsgi:application --bind 0.0.0.0:${PORT} --workers 1"]
+# One worker: Lambda sends one request at a time. No control socket (read-only filesystem).
+CMD ["gunicorn", "solace.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "1", "--threads", "1", "--timeout", "30", "--no-control-socket", "--worker-tmp-dir", "/tmp"]

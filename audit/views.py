@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
+from audit import lambda_handler, selectors, services
 from audit import repository as audit_repository
-from audit import selectors, services
 from audit.domain import RequestContext
 from audit.forms import AuditFilterForm
 from solace import repository as solace_repository
@@ -17,6 +18,17 @@ from solace.decorators import role_required
 from solace.domain import Role
 
 admins_only = role_required(Role.ADMIN)
+
+
+@csrf_exempt
+@require_POST
+def archive_events(request: HttpRequest) -> JsonResponse:
+    """Stream batches passed through by the Lambda Web Adapter (archiver function only)."""
+    try:
+        event = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"error": "not JSON"}, status=400)
+    return JsonResponse(lambda_handler.handler(event, None))
 
 
 def _partition_choices(staff) -> list[tuple[str, str]]:

@@ -40,7 +40,19 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("SOLACE_DEBUG", False)
 
+
+def _secret_from_ssm(parameter: str) -> str:
+    """In AWS the secret key lives in an SSM SecureString, read once per cold start."""
+    import boto3
+
+    region = env_str("SOLACE_AWS_REGION") or env_str("AWS_REGION") or None
+    ssm = boto3.session.Session().client("ssm", region_name=region)
+    return ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+
+
 SECRET_KEY = env_str("SOLACE_SECRET_KEY")
+if not SECRET_KEY and env_str("SOLACE_SECRET_KEY_PARAMETER"):
+    SECRET_KEY = _secret_from_ssm(env_str("SOLACE_SECRET_KEY_PARAMETER"))
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SOLACE_SECRET_KEY is required when SOLACE_DEBUG is off")
@@ -110,6 +122,10 @@ SOLACE_DYNAMODB_CONNECT_TIMEOUT = float(env_str("SOLACE_DYNAMODB_CONNECT_TIMEOUT
 SOLACE_DYNAMODB_READ_TIMEOUT = float(env_str("SOLACE_DYNAMODB_READ_TIMEOUT", "5"))
 SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4)
 
+# The archiver function (same image) receives stream batches from the Lambda Web Adapter at
+# /events; the web function never routes that path.
+SOLACE_ARCHIVER = env_bool("SOLACE_ARCHIVER", False)
+
 # --- Staff sign-in and sessions ---------------------------------------------------------------
 SESSION_ENGINE = "solace.session_backend"
 SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60)
@@ -147,7 +163,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SOLACE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env_bool("SOLACE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -183,7 +199,7 @@ USE_TZ = True
 
 # --- Static files (whitenoise; collected at image build time) ---------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("SOLACE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed names need `collectstatic` first (done when the image is built).
 SOLACE_STATIC_MANIFEST = env_bool("SOLACE_STATIC_MANIFEST", not DEBUG)

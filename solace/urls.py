@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from solace import views
@@ -12,6 +13,11 @@ urlpatterns = [
     path("", include("cockpit.urls")),
     path("", include("audit.urls")),
 ]
+
+if settings.SOLACE_ARCHIVER:
+    from audit.views import archive_events
+
+    urlpatterns.append(path("events", archive_events, name="archive_events"))
 
 handler400 = "solace.views.bad_request"
 handler403 = "solace.views.permission_denied"
