@@ -110,18 +110,15 @@ def sign_in(client):
 
 
 class LiveServer:
-    def __init__(self, url: str, endpoint: str):
+    def __init__(self, url: str, endpoint: str, process):
         self.url = url
         self.endpoint = endpoint
+        self.process = process
 
 
 @pytest.fixture(scope="session")
-def app_server():
-    """A real gunicorn serving the app against moto's server over HTTP.
-
-    In-process runs start their own moto server (with its own tables); over-HTTP runs use the
-    configured endpoint and this run's tables.
-    """
+def live_endpoint():
+    """moto's server over HTTP with this run's tables (or the configured endpoint)."""
     import subprocess
     import sys
 
@@ -129,56 +126,82 @@ def app_server():
 
     from solace import embedded
 
-    store = None
     if OVER_HTTP:
-        endpoint = settings.SOLACE_DYNAMODB_ENDPOINT
-    else:
-        store, endpoint = embedded.start_moto_server()
-    env = {
-        **os.environ,
-        "SOLACE_DYNAMODB_ENDPOINT": endpoint,
-        "SOLACE_TABLE_PREFIX": settings.SOLACE_TABLE_PREFIX,
-    }
-    if not OVER_HTTP:
-        subprocess.run(
-            [sys.executable, "manage.py", "dynamodb_create_tables"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    port = embedded.free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "solace.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--log-level",
-            "warning",
-        ],
+        yield settings.SOLACE_DYNAMODB_ENDPOINT
+        return
+    store, endpoint = embedded.start_moto_server()
+    env = {**os.environ, "SOLACE_DYNAMODB_ENDPOINT": endpoint, "SOLACE_S3_ENDPOINT": endpoint}
+    subprocess.run(
+        [sys.executable, "manage.py", "dynamodb_create_tables"],
         env=env,
+        check=True,
         stdout=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        embedded.wait_for_http(url + "/healthz")
-        yield LiveServer(url, endpoint)
+        yield endpoint
     finally:
-        embedded.stop(server)
-        if store is not None:
-            embedded.stop(store)
+        embedded.stop(store)
+
+
+@pytest.fixture(scope="session")
+def start_app_server(live_endpoint):
+    """Start a real gunicorn on the live store, with extra settings; stopped at the end."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from solace import embedded
+
+    servers = []
+
+    def start(workers: int = 2, **settings_env: str) -> LiveServer:
+        port = embedded.free_port()
+        env = {
+            **os.environ,
+            "SOLACE_DYNAMODB_ENDPOINT": live_endpoint,
+            "SOLACE_S3_ENDPOINT": live_endpoint,
+            "SOLACE_TABLE_PREFIX": settings.SOLACE_TABLE_PREFIX,
+            **settings_env,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "solace.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "8",
+                "--log-level",
+                "warning",
+                "--no-control-socket",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        server = LiveServer(f"http://127.0.0.1:{port}", live_endpoint, process)
+        servers.append(server)
+        embedded.wait_for_http(server.url + "/healthz")
+        return server
+
+    yield start
+    for server in servers:
+        embedded.stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def app_server(start_app_server):
+    return start_app_server()
 
 
 @pytest.fixture
-def live_store(app_server, settings):
-    """Point this process's repositories at the live server's store while the test runs."""
-    settings.SOLACE_DYNAMODB_ENDPOINT = app_server.endpoint
+def live_store(live_endpoint, settings):
+    """Point this process's repositories at the live servers' store while the test runs."""
+    settings.SOLACE_DYNAMODB_ENDPOINT = live_endpoint
     dynamodb.reset_client()
     yield
     dynamodb.reset_client()
