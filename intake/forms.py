@@ -16,10 +16,13 @@ from solace import clock
 from solace.forms import AccessibleForm
 
 MAX_AGE_YEARS = 125
-# Control characters (newline, carriage return and tab allowed in multi-line answers only) and
-# bidirectional overrides, which can make stored text display as something else.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Refused everywhere: control characters (newline, carriage return and tab are allowed in
+# multi-line answers), bidirectional overrides (they make stored text display as something
+# else), the replacement character (what undecodable bytes become) and noncharacters.
+_REFUSED = r"\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd\ufffe\uffff"
+_CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_REFUSED}]")
+# Single-line answers also refuse line breaks, tabs and invisible zero-width characters.
+_CONTROL_SINGLE_LINE = re.compile(rf"[\x00-\x1f\u200b-\u200f{_REFUSED}]")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 
 SEX_CHOICES = [
@@ -158,7 +161,7 @@ class IntakeForm(AccessibleForm):
 
     def _clean_name(self, field: str) -> str:
         value = " ".join(self.cleaned_data[field].split())
-        if not any(ch.isalpha() for ch in value):
+        if not any(ch.isalpha() for ch in value) or any(ch in value for ch in "<>{}[]\\"):
             raise ValidationError(_("Please enter a name with letters."), code="name")
         return value
 

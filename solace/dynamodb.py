@@ -101,7 +101,7 @@ def aws_client(
     so the archiver Lambda can build one too)."""
     config = Config(
         region_name=region,
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         max_pool_connections=20,
