@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -26,8 +27,9 @@ _deserializer = TypeDeserializer()
 _client = None
 _client_lock = threading.Lock()
 
-# DynamoDB API calls made while serving the current request (read by the request log line).
-_request_calls: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+# DynamoDB API calls made while serving the current request: [name, started, seconds taken]
+# (read by the request log line). Filled by botocore event hooks on the client.
+_request_calls: contextvars.ContextVar[list[list] | None] = contextvars.ContextVar(
     "solace_dynamodb_calls", default=None
 )
 
@@ -60,10 +62,19 @@ class TransactionCancelled(Exception):
 
 
 # --- Client -----------------------------------------------------------------------------------
-def _count_call(model: Any = None, **_kwargs: Any) -> None:
+def _call_started(model: Any = None, context: dict | None = None, **_kwargs: Any) -> None:
     calls = _request_calls.get()
     if calls is not None:
-        calls.append(getattr(model, "name", "?"))
+        entry = [getattr(model, "name", "?"), time.perf_counter(), None]
+        calls.append(entry)
+        if context is not None:
+            context["solace_call"] = entry
+
+
+def _call_finished(context: dict | None = None, **_kwargs: Any) -> None:
+    entry = (context or {}).get("solace_call")
+    if entry is not None:
+        entry[2] = time.perf_counter() - entry[1]
 
 
 def get_client():
@@ -73,7 +84,8 @@ def get_client():
         with _client_lock:
             if _client is None:
                 _client = build_client("dynamodb", settings.SOLACE_DYNAMODB_ENDPOINT)
-                _client.meta.events.register("before-call.dynamodb", _count_call)
+                _client.meta.events.register("before-call.dynamodb", _call_started)
+                _client.meta.events.register("after-call.dynamodb", _call_finished)
     return _client
 
 
@@ -121,7 +133,13 @@ def start_counting() -> contextvars.Token:
 
 
 def counted_calls() -> list[str]:
-    return list(_request_calls.get() or [])
+    """Names of the DynamoDB calls the current request made."""
+    return [name for name, _, _ in _request_calls.get() or []]
+
+
+def seconds_in_calls() -> float:
+    """Time the current request spent waiting for DynamoDB (finished calls only)."""
+    return sum(seconds for _, _, seconds in _request_calls.get() or [] if seconds is not None)
 
 
 def stop_counting(token: contextvars.Token) -> None:

@@ -84,6 +84,46 @@ def start_moto_server(port: int | None = None) -> tuple[subprocess.Popen, str]:
     return process, endpoint
 
 
+def start_gunicorn(
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    threads: int = 8,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+    stdout=subprocess.DEVNULL,
+) -> tuple[subprocess.Popen, str]:
+    """Serve the app with a real gunicorn on 127.0.0.1; returns the process and its URL once
+    /healthz answers."""
+    port = port or free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "solace.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--no-control-socket",
+            *extra_args,
+        ],
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.STDOUT if stdout is not subprocess.DEVNULL else None,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/healthz")
+    except OSError:
+        process.kill()
+        raise
+    return process, url
+
+
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:

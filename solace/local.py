@@ -37,22 +37,11 @@ def main() -> int:
             manage("audit_archive_setup")
         if seed:
             manage("seed_demo")
-        print(f"Solace is serving on http://127.0.0.1:{port}/  (Ctrl-C stops it)", flush=True)
-        return subprocess.call(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "solace.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--reload",
-            ]
+        server, url = embedded.start_gunicorn(
+            dict(os.environ), port=int(port), threads=4, extra_args=("--reload",), stdout=None
         )
+        print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
+        return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:

@@ -45,6 +45,7 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             calls = dynamodb.counted_calls()
+            waited = dynamodb.seconds_in_calls()
         finally:
             dynamodb.stop_counting(token)
         response["X-Request-ID"] = request.request_id
@@ -59,6 +60,7 @@ class RequestContextMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "request_id": request.request_id,
                 "dynamodb_requests": len(calls),
+                "dynamodb_ms": round(waited * 1000, 1),
             },
         )
         return response

@@ -146,9 +146,6 @@ def live_endpoint():
 @pytest.fixture(scope="session")
 def start_app_server(live_endpoint):
     """Start a real gunicorn on the live store, with extra settings; stopped at the end."""
-    import subprocess
-    import sys
-
     from django.conf import settings
 
     from solace import embedded
@@ -156,7 +153,6 @@ def start_app_server(live_endpoint):
     servers = []
 
     def start(workers: int = 2, **settings_env: str) -> LiveServer:
-        port = embedded.free_port()
         env = {
             **os.environ,
             "SOLACE_DYNAMODB_ENDPOINT": live_endpoint,
@@ -164,28 +160,9 @@ def start_app_server(live_endpoint):
             "SOLACE_TABLE_PREFIX": settings.SOLACE_TABLE_PREFIX,
             **settings_env,
         }
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "solace.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                "8",
-                "--log-level",
-                "warning",
-                "--no-control-socket",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        server = LiveServer(f"http://127.0.0.1:{port}", live_endpoint, process)
+        process, url = embedded.start_gunicorn(env, workers=workers)
+        server = LiveServer(url, live_endpoint, process)
         servers.append(server)
-        embedded.wait_for_http(server.url + "/healthz")
         return server
 
     yield start
