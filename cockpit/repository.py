@@ -25,54 +25,32 @@ def queue_items(hospital_id: str, attributes: tuple[str, ...] | None = None):
     not in the index at all: the read never touches history.
     """
     names = ("patient_id", "created_at", *(attributes or QUEUE_ROW_ATTRIBUTES))
-    kwargs: dict[str, Any] = {
-        "TableName": table_name(PATIENTS),
-        "IndexName": QUEUE_INDEX,
-        "KeyConditionExpression": "queue_hospital_id = :hid",
-        "ExpressionAttributeValues": values(hid=hospital_id),
-        "ProjectionExpression": ", ".join(f"#a{i}" for i in range(len(names))),
-        "ExpressionAttributeNames": {f"#a{i}": name for i, name in enumerate(names)},
-    }
-    items: list[dict[str, Any]] = []
-    scanned = 0
-    while True:
-        response = dynamodb.call("query", **kwargs)
-        items += [dynamodb.deserialize(i) for i in response.get("Items", [])]
-        scanned += response.get("ScannedCount", 0)
-        if "LastEvaluatedKey" not in response:
-            return items, scanned
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return dynamodb.query_all(
+        TableName=table_name(PATIENTS),
+        IndexName=QUEUE_INDEX,
+        KeyConditionExpression="queue_hospital_id = :hid",
+        ExpressionAttributeValues=values(hid=hospital_id),
+        ProjectionExpression=", ".join(f"#a{i}" for i in range(len(names))),
+        ExpressionAttributeNames={f"#a{i}": name for i, name in enumerate(names)},
+    )
 
 
 def arrivals_since(hospital_id: str, since_iso: str) -> list[dict[str, Any]]:
     """Arrival and triage times of today's arrivals (for the door-to-triage median)."""
-    kwargs: dict[str, Any] = {
-        "TableName": table_name(PATIENTS),
-        "IndexName": "by-hospital",
-        "KeyConditionExpression": "hospital_id = :hid AND created_at >= :since",
-        "ExpressionAttributeValues": values(hid=hospital_id, since=since_iso),
-        "ProjectionExpression": "created_at, triaged_at",
-    }
-    items: list[dict[str, Any]] = []
-    while True:
-        response = dynamodb.call("query", **kwargs)
-        items += [dynamodb.deserialize(i) for i in response.get("Items", [])]
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    items, _ = dynamodb.query_all(
+        TableName=table_name(PATIENTS),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :hid AND created_at >= :since",
+        ExpressionAttributeValues=values(hid=hospital_id, since=since_iso),
+        ProjectionExpression="created_at, triaged_at",
+    )
+    return items
 
 
 def visits_with_match_key(match_key: str, limit: int = 50) -> list[dict[str, Any]]:
-    response = dynamodb.call(
-        "query",
-        TableName=table_name(PATIENTS),
-        IndexName="by-match-key",
-        KeyConditionExpression="match_key = :mk",
-        ExpressionAttributeValues=values(mk=match_key),
-        ScanIndexForward=False,
-        Limit=limit,
+    return dynamodb.query_key(
+        PATIENTS, "match_key", match_key, index="by-match-key", limit=limit, newest_first=True
     )
-    return [dynamodb.deserialize(i) for i in response.get("Items", [])]
 
 
 def patient_update(

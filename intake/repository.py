@@ -55,13 +55,7 @@ def intake_session_insert(session: IntakeSession) -> None:
 
 def intake_session_get(nonce: str) -> IntakeSession | None:
     """The live session, or None when absent or expired (TTL deletes only eventually)."""
-    response = dynamodb.call(
-        "get_item",
-        TableName=table_name(INTAKE_NONCES),
-        Key=serialize({"nonce": nonce}),
-        ConsistentRead=True,
-    )
-    item = dynamodb.deserialize(response.get("Item"))
+    item = dynamodb.get_item(INTAKE_NONCES, {"nonce": nonce}, consistent=True)
     if item is None or item["expires_at"] <= dynamodb.now_epoch():
         return None
     return _session_from_item(item)
@@ -175,13 +169,8 @@ def register(
 
 
 def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | None:
-    response = dynamodb.call(
-        "get_item",
-        TableName=table_name(IDEMPOTENCY),
-        Key=serialize({"idempotency_key": scoped_idempotency_key(hospital_id, idempotency_key)}),
-        ConsistentRead=True,
-    )
-    item = dynamodb.deserialize(response.get("Item"))
+    key = {"idempotency_key": scoped_idempotency_key(hospital_id, idempotency_key)}
+    item = dynamodb.get_item(IDEMPOTENCY, key, consistent=True)
     if item is None or item["expires_at"] < dynamodb.now_epoch():
         return None
     return item
@@ -189,41 +178,23 @@ def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | 
 
 # --- Patients ---------------------------------------------------------------------------------
 def patient_get(patient_id: str) -> dict[str, Any] | None:
-    response = dynamodb.call(
-        "get_item", TableName=table_name(PATIENTS), Key=serialize({"patient_id": patient_id})
-    )
-    return dynamodb.deserialize(response.get("Item"))
+    return dynamodb.get_item(PATIENTS, {"patient_id": patient_id})
 
 
 def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[dict[str, Any]]:
     """Arrivals of a hospital, newest first (history and metrics; not the live queue)."""
-    response = dynamodb.call(
-        "query",
-        TableName=table_name(PATIENTS),
-        IndexName="by-hospital",
-        KeyConditionExpression="hospital_id = :hid",
-        ExpressionAttributeValues=values(hid=hospital_id),
-        ScanIndexForward=False,
-        Limit=limit,
+    return dynamodb.query_key(
+        PATIENTS, "hospital_id", hospital_id, index="by-hospital", limit=limit, newest_first=True
     )
-    return [dynamodb.deserialize(i) for i in response.get("Items", [])]
 
 
 def events_of_patient(patient_id: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {}
-    while True:
-        response = dynamodb.call(
-            "query",
-            TableName=table_name(ENCOUNTERS),
-            KeyConditionExpression="patient_id = :pid",
-            ExpressionAttributeValues=values(pid=patient_id),
-            **kwargs,
-        )
-        items += [dynamodb.deserialize(i) for i in response.get("Items", [])]
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    items, _ = dynamodb.query_all(
+        TableName=table_name(ENCOUNTERS),
+        KeyConditionExpression="patient_id = :pid",
+        ExpressionAttributeValues=values(pid=patient_id),
+    )
+    return items
 
 
 # --- "My symptoms got worse" ------------------------------------------------------------------

@@ -217,6 +217,51 @@ def map_client_error(exc: ClientError) -> Exception:
     return DataStoreError(code or "unknown DynamoDB error")
 
 
+def get_item(table: TableDef, key: dict[str, Any], *, consistent: bool = False):
+    """One item by its key, as a plain dict (None when absent)."""
+    response = call(
+        "get_item", TableName=table_name(table), Key=serialize(key), ConsistentRead=consistent
+    )
+    return deserialize(response.get("Item"))
+
+
+def query_key(
+    table: TableDef,
+    key_name: str,
+    value: Any,
+    *,
+    index: str | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> list[dict[str, Any]]:
+    """One page of the items whose partition key (of the table or an index) equals value."""
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(table),
+        "KeyConditionExpression": "#k = :v",
+        "ExpressionAttributeNames": {"#k": key_name},
+        "ExpressionAttributeValues": values(v=value),
+        "ScanIndexForward": not newest_first,
+    }
+    if index:
+        kwargs["IndexName"] = index
+    if limit:
+        kwargs["Limit"] = limit
+    return [deserialize(i) for i in call("query", **kwargs).get("Items", [])]
+
+
+def query_all(**kwargs: Any) -> tuple[list[dict[str, Any]], int]:
+    """Every page of a Query (pages end at 1 MB); the items and the total ScannedCount."""
+    items: list[dict[str, Any]] = []
+    scanned = 0
+    while True:
+        response = call("query", **kwargs)
+        items += [deserialize(i) for i in response.get("Items", [])]
+        scanned += response.get("ScannedCount", 0)
+        if "LastEvaluatedKey" not in response:
+            return items, scanned
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
 def call(operation: str, **kwargs: Any) -> dict[str, Any]:
     """Run one DynamoDB API call; botocore errors come out as domain errors."""
     client = get_client()

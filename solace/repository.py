@@ -78,26 +78,13 @@ def hospital_update(hospital: Hospital) -> None:
 
 
 def hospital_get(hospital_id: str) -> Hospital | None:
-    response = dynamodb.call(
-        "get_item",
-        TableName=table_name(HOSPITALS),
-        Key=dynamodb.serialize({"hospital_id": hospital_id}),
-    )
-    item = dynamodb.deserialize(response.get("Item"))
+    item = dynamodb.get_item(HOSPITALS, {"hospital_id": hospital_id})
     return _hospital_from_item(item) if item and "slug" in item else None
 
 
 def hospital_get_by_slug(slug: str) -> Hospital | None:
-    response = dynamodb.call(
-        "query",
-        TableName=table_name(HOSPITALS),
-        IndexName="by-slug",
-        KeyConditionExpression="slug = :slug",
-        ExpressionAttributeValues=values(slug=slug),
-        Limit=1,
-    )
-    items = response.get("Items") or []
-    return _hospital_from_item(dynamodb.deserialize(items[0])) if items else None
+    items = dynamodb.query_key(HOSPITALS, "slug", slug, index="by-slug", limit=1)
+    return _hospital_from_item(items[0]) if items else None
 
 
 def hospitals_get_many(hospital_ids: set[str] | frozenset[str]) -> list[Hospital]:
@@ -190,26 +177,13 @@ def staff_replace(staff: Staff) -> None:
 
 
 def staff_get(staff_id: str) -> Staff | None:
-    response = dynamodb.call(
-        "get_item",
-        TableName=table_name(STAFF),
-        Key=dynamodb.serialize({"staff_id": staff_id}),
-    )
-    item = dynamodb.deserialize(response.get("Item"))
+    item = dynamodb.get_item(STAFF, {"staff_id": staff_id})
     return _staff_from_item(item) if item and "email" in item else None
 
 
 def staff_get_by_email(email: str) -> Staff | None:
-    response = dynamodb.call(
-        "query",
-        TableName=table_name(STAFF),
-        IndexName="by-email",
-        KeyConditionExpression="email = :email",
-        ExpressionAttributeValues=values(email=normalize_email(email)),
-        Limit=1,
-    )
-    items = response.get("Items") or []
-    return _staff_from_item(dynamodb.deserialize(items[0])) if items else None
+    items = dynamodb.query_key(STAFF, "email", normalize_email(email), index="by-email", limit=1)
+    return _staff_from_item(items[0]) if items else None
 
 
 def staff_get_many(staff_ids: set[str] | frozenset[str]) -> dict[str, Staff]:
@@ -255,13 +229,7 @@ def _put_with_claim(
 # --- Sessions ------------------------------------------------------------------------------
 def session_get(session_key: str) -> dict[str, Any] | None:
     """The session item, or None when absent or past its expiry (TTL deletes only eventually)."""
-    response = dynamodb.call(
-        "get_item",
-        TableName=table_name(SESSIONS),
-        Key=dynamodb.serialize({"session_key": session_key}),
-        ConsistentRead=True,
-    )
-    item = dynamodb.deserialize(response.get("Item"))
+    item = dynamodb.get_item(SESSIONS, {"session_key": session_key}, consistent=True)
     if item is None or item["expires_at"] <= dynamodb.now_epoch():
         return None
     return item
@@ -309,21 +277,13 @@ def session_delete(session_key: str) -> None:
 
 
 def session_keys_of_staff(staff_id: str) -> list[str]:
-    keys: list[str] = []
-    kwargs: dict[str, Any] = {}
-    while True:
-        response = dynamodb.call(
-            "query",
-            TableName=table_name(SESSIONS),
-            IndexName="by-staff",
-            KeyConditionExpression="staff_id = :sid",
-            ExpressionAttributeValues=values(sid=staff_id),
-            **kwargs,
-        )
-        keys += [dynamodb.deserialize(i)["session_key"] for i in response.get("Items", [])]
-        if "LastEvaluatedKey" not in response:
-            return keys
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    items, _ = dynamodb.query_all(
+        TableName=table_name(SESSIONS),
+        IndexName="by-staff",
+        KeyConditionExpression="staff_id = :sid",
+        ExpressionAttributeValues=values(sid=staff_id),
+    )
+    return [item["session_key"] for item in items]
 
 
 # --- Login throttle ------------------------------------------------------------------------
