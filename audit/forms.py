@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from django import forms
@@ -10,6 +11,8 @@ from solace import repository as solace_repository
 from solace.forms import AccessibleForm
 
 MAX_RANGE_DAYS = 366
+_PATIENT_ID = re.compile(r"^[0-9a-f]{32}$")
+_ACTOR_ID = re.compile(r"^([0-9a-f]{32}|intake:[0-9a-f]{24}|system|unknown-account)$")
 
 
 class AuditFilterForm(AccessibleForm):
@@ -36,6 +39,12 @@ class AuditFilterForm(AccessibleForm):
         super().__init__({**defaults, **{k: v for k, v in data.items() if v != ""}})
         self.fields["hospital"].choices = [("", "All my hospitals"), *partitions]
 
+    def clean_patient(self):
+        patient = self.cleaned_data["patient"].strip()
+        if patient and not _PATIENT_ID.match(patient):
+            raise ValidationError("Enter a patient id: 32 letters and digits from the record.")
+        return patient
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -46,13 +55,16 @@ class AuditFilterForm(AccessibleForm):
                 raise ValidationError("Choose at most a year at a time.")
         if not cleaned.get("hospital") and not (cleaned.get("actor") or cleaned.get("patient")):
             raise ValidationError("Choose a hospital, or filter by actor or patient.")
-        actor = cleaned.get("actor", "")
+        # Filters end up in the audit entry of this search: ids only, never a typed-in name.
+        actor = cleaned.get("actor", "").strip()
         if "@" in actor:
             staff = solace_repository.staff_get_by_email(actor)
             if staff is None:
                 self.add_error("actor", "No staff member has that email.")
             else:
                 cleaned["actor"] = staff.staff_id
+        elif actor and not _ACTOR_ID.match(actor):
+            self.add_error("actor", "Enter a staff email, a staff id or an intake:… id.")
         return cleaned
 
     def audit_filter(self) -> AuditFilter:

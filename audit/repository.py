@@ -147,7 +147,12 @@ def query_page(
             kwargs["ExclusiveStartKey"] = last_key
         kwargs["Limit"] = limit - len(entries)
         response = dynamodb.call("query", **kwargs)
-        entries += [dynamodb.deserialize(i) for i in response.get("Items", [])]
+        now = dynamodb.now_epoch()
+        entries += [
+            entry
+            for entry in (dynamodb.deserialize(i) for i in response.get("Items", []))
+            if entry["expires_at"] > now  # past its 90 days: TTL deletes it eventually
+        ]
         last_key = response.get("LastEvaluatedKey")
         if last_key is None or len(entries) >= limit:
             break

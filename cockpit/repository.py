@@ -3,6 +3,7 @@ versioned updates. Item and key formats of patients and encounters are intake.re
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from audit import repository as audit_repository
@@ -90,7 +91,11 @@ def patient_update(
         audit_repository.put_action(audit_entry),
     ]
     try:
-        dynamodb.call("transact_write_items", TransactItems=actions)
+        # The token makes botocore's retry of a commit whose answer was lost a no-op, not a
+        # conflict with the clinician's own write.
+        dynamodb.call(
+            "transact_write_items", TransactItems=actions, ClientRequestToken=uuid.uuid4().hex
+        )
     except TransactionCancelled as exc:
         code, current = exc.reasons[0]
         if code == "ConditionalCheckFailed":

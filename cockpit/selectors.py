@@ -35,13 +35,13 @@ def _snapshot(kind: str, items: list[dict], scanned: int) -> QueueSnapshot:
 def queue(hospital_id: str) -> QueueSnapshot:
     """The live queue, sorted by acuity (confirmed, else suggested), then arrival."""
     items, scanned = repository.queue_items(hospital_id)
-    return _snapshot("queue", items, scanned)
+    return _snapshot(f"queue:{hospital_id}", items, scanned)
 
 
 def board(hospital_id: str) -> QueueSnapshot:
     """The same Query for the waiting-room display, projected down to code and status."""
     items, scanned = repository.queue_items(hospital_id, repository.BOARD_ATTRIBUTES)
-    return _snapshot("board", items, scanned)
+    return _snapshot(f"board:{hospital_id}", items, scanned)
 
 
 def summary(hospital: Hospital, snapshot: QueueSnapshot, now: datetime) -> QueueSummary:
@@ -72,10 +72,11 @@ def staff_hospitals(staff: SignedInStaff) -> list[Hospital]:
 
 
 def patient_item_for(staff: SignedInStaff, patient_id: str) -> dict | None:
-    """The patient, only when they belong to one of this staff member's hospitals."""
+    """The patient as of now (a consistent read: clinicians act on what they see), only when
+    they belong to one of this staff member's hospitals."""
     if len(patient_id) > 64:
         return None
-    item = intake_repository.patient_get(patient_id)
+    item = intake_repository.patient_get(patient_id, consistent=True)
     if item is None or not staff.is_member(item["hospital_id"]):
         return None
     return item
@@ -84,9 +85,12 @@ def patient_item_for(staff: SignedInStaff, patient_id: str) -> dict | None:
 def patient_record(staff: SignedInStaff, item: dict) -> PatientRecord:
     """Events and possible earlier visits (this staff member's organizations only)."""
     events = intake_repository.events_of_patient(item["patient_id"])
+    candidates = (
+        repository.visits_with_match_key(item["match_key"]) if item.get("match_key") else []
+    )
     visits = [
         v
-        for v in repository.visits_with_match_key(item["match_key"])
+        for v in candidates
         if v["patient_id"] != item["patient_id"]
         and v.get("organization_id") in staff.organization_ids
     ]

@@ -11,7 +11,7 @@ from audit import repository as audit_repository
 from audit.domain import Action, Actor, RequestContext
 from audit.services import audit_entry
 from cockpit import repository
-from cockpit.domain import ActionRefused, next_statuses
+from cockpit.domain import ActionRefused, VersionConflict, next_statuses
 from intake import triage
 from intake.domain import DISPOSITIONS, EventType, IntakeAnswers, Status
 from intake.services import new_event, suggestion_to_data, triage_input
@@ -44,6 +44,10 @@ def _apply(
     detail: str | None = None,
 ) -> None:
     _require_clinician(staff)
+    if patient["version"] != expected_version:
+        raise VersionConflict(patient)  # the form shows an older state than the record's
+    if Status(patient["status"]) in DISPOSITIONS:
+        raise ActionRefused("This visit has ended; its record can no longer be changed.")
     actor = _actor(staff)
     now = clock.utc_now_iso()
     changes = {
@@ -234,6 +238,27 @@ def patient_change_status(
         event_data={"from": current.value, "to": status.value},
         detail=status.value,
         context=context,
+    )
+
+
+def patient_action_failed(
+    staff: SignedInStaff,
+    patient: dict[str, Any],
+    action: Action,
+    outcome: str,
+    context: RequestContext,
+) -> None:
+    """A refused, invalid or conflicting attempt changes nothing, but its page shows the record:
+    it is audited with its outcome."""
+    audit_repository.put(
+        audit_entry(
+            hospital_id=patient["hospital_id"],
+            actor=_actor(staff),
+            action=action,
+            context=context,
+            patient_id=patient["patient_id"],
+            outcome=outcome,
+        )
     )
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from audit.domain import RequestContext
+from audit.domain import Action, RequestContext
 from cockpit import selectors, services
 from cockpit.domain import (
     STATUS_LABELS,
@@ -126,10 +126,12 @@ def choose_hospital(request: HttpRequest) -> HttpResponse:
 @require_GET
 @clinicians_only
 def queue_rows(request: HttpRequest) -> HttpResponse:
-    """The polled fragment: at most the session read and one queue Query when unchanged."""
-    hospital_id = _chosen_hospital_id(request)
-    if hospital_id is None:
+    """The polled fragment: at most the session read and one queue Query when unchanged. The
+    hospital is the page's (in the URL), so a tab never shows another hospital's queue."""
+    hospital_id = request.GET.get("hospital", "")
+    if not hospital_id:
         return HttpResponseClientRedirect(reverse("cockpit:queue_page"))
+    require_membership(request, hospital_id)
     snapshot = selectors.queue(hospital_id)
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
@@ -223,12 +225,13 @@ def patient_page(request: HttpRequest, patient_id: str) -> HttpResponse:
     return _render_patient(request, record)
 
 
-ACTION_FORMS = {
-    "vitals": VitalsForm,
-    "acuity": AcuityForm,
-    "room": RoomForm,
-    "assign": AssignForm,
-    "status": StatusForm,
+# Action name in the URL -> its form, and the audit action its attempts are filed under.
+ACTIONS = {
+    "vitals": (VitalsForm, Action.VITALS_RECORDED),
+    "acuity": (AcuityForm, Action.ACUITY_CONFIRMED),
+    "room": (RoomForm, Action.ROOM_ASSIGNED),
+    "assign": (AssignForm, Action.STAFF_ASSIGNED),
+    "status": (StatusForm, Action.STATUS_CHANGED),
 }
 
 
@@ -263,25 +266,31 @@ def _run_action(request, action: str, form, item: dict) -> None:
 @require_POST
 @clinicians_only
 def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpResponse:
-    if action not in ACTION_FORMS:
+    if action not in ACTIONS:
         raise Http404
     item = _patient_or_404(request, patient_id)
-    form = ACTION_FORMS[action](request.POST)
+    form_class, audit_action = ACTIONS[action]
+    form = form_class(request.POST)
+
+    def failed(outcome: str, current: dict) -> PatientRecord:
+        context = RequestContext.from_request(request)
+        services.patient_action_failed(request.staff, current, audit_action, outcome, context)
+        return selectors.patient_record(request.staff, current)
+
     if not form.is_valid():
-        record = selectors.patient_record(request.staff, item)
+        record = failed("invalid", item)
         return _render_patient(request, record, forms={action: form}, status=400)
     try:
         _run_action(request, action, form, item)
     except VersionConflict as conflict:
         current = conflict.current or item
-        record = selectors.patient_record(request.staff, current)
         notice = {
             "by": current.get("updated_by_name") or "someone",
             "at": current.get("updated_at"),
         }
-        return _render_patient(request, record, conflict=notice, status=409)
+        return _render_patient(request, failed("conflict", current), conflict=notice, status=409)
     except ActionRefused as refused:
-        record = selectors.patient_record(request.staff, item)
+        record = failed("denied", item)
         return _render_patient(request, record, refused=str(refused), status=400)
     if action == "status" and Status(form.cleaned_data["status"]) in DISPOSITIONS:
         return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)

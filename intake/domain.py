@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
@@ -73,11 +72,13 @@ def age_in_years(date_of_birth: date, on: date) -> int:
     return on.year - date_of_birth.year - before_birthday
 
 
-def match_key(family_name: str, date_of_birth: date) -> str:
-    """Same person, earlier visits: family name (no accents, case, punctuation) + birth date."""
+def match_key(family_name: str, date_of_birth: date) -> str | None:
+    """Same person, earlier visits: family name (in any script, without accents, case or
+    punctuation) + birth date. None when the name has no letters: no match is better than
+    matching everyone born that day."""
     decomposed = unicodedata.normalize("NFKD", family_name.casefold())
-    letters = re.sub(r"[^a-z]", "", "".join(c for c in decomposed if not unicodedata.combining(c)))
-    return f"{letters}#{date_of_birth.isoformat()}"
+    letters = "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
+    return f"{letters}#{date_of_birth.isoformat()}" if letters else None
 
 
 @dataclass(frozen=True)

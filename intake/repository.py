@@ -177,8 +177,8 @@ def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | 
 
 
 # --- Patients ---------------------------------------------------------------------------------
-def patient_get(patient_id: str) -> dict[str, Any] | None:
-    return dynamodb.get_item(PATIENTS, {"patient_id": patient_id})
+def patient_get(patient_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    return dynamodb.get_item(PATIENTS, {"patient_id": patient_id}, consistent=consistent)
 
 
 def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -228,10 +228,15 @@ def report_worse(
                 "TableName": table_name(PATIENTS),
                 "Key": serialize({"patient_id": patient_id}),
                 "UpdateExpression": "SET worse_reported_at = :when, version = version + :one, "
-                "updated_at = :when, updated_by = :by",
+                "updated_at = :when, updated_by = :by, updated_by_name = :by_name",
                 # Only while the patient is still in the department (in the queue).
                 "ConditionExpression": "attribute_exists(queue_hospital_id)",
-                "ExpressionAttributeValues": values(when=event.time, one=1, by=event.actor_id),
+                "ExpressionAttributeValues": values(
+                    when=event.time,
+                    one=1,
+                    by=event.actor_id,
+                    by_name="the patient (reported feeling worse)",
+                ),
             }
         },
         event_put_action(event),

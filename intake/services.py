@@ -33,7 +33,7 @@ from intake.domain import (
 )
 from solace import clock
 from solace.domain import Hospital
-from solace.dynamodb import TransactionCancelled
+from solace.dynamodb import DataStoreError, TransactionCancelled
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,9 @@ def intake_register(
             return Registration(patient_id=patient_id, location=location)
         except repository.StoredRegistration as stored:
             return _replay(stored.record, digest)
-        except TransactionCancelled:
+        except TransactionCancelled as cancelled:
+            if not cancelled.only_conflicts:
+                raise DataStoreError("registration transaction cancelled") from cancelled
             if attempt == CONFLICT_RETRIES:
                 break
             time.sleep(

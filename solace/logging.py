@@ -6,8 +6,9 @@ import json
 import logging
 from datetime import UTC, datetime
 
-# Attributes every LogRecord has; anything else a caller passed in `extra` goes into the line.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else a caller passed in `extra` goes into the line,
+# except request objects (Django passes them; their repr carries the path, and paths carry ids).
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request"}
 
 
 class JsonFormatter(logging.Formatter):

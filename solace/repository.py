@@ -236,13 +236,18 @@ def session_get(session_key: str) -> dict[str, Any] | None:
 
 
 def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
-    """Write a session item. With must_be_new, False when the key exists (and is still live)."""
-    kwargs: dict[str, Any] = {}
-    if must_be_new:
-        kwargs = {
-            "ConditionExpression": "attribute_not_exists(session_key) OR expires_at <= :now",
-            "ExpressionAttributeValues": values(now=dynamodb.now_epoch()),
-        }
+    """Write a session item: a new one only where no live one has the key, an update only where
+    the session still lives (a sign-out or deactivation meanwhile must not be undone).
+    False when the condition fails."""
+    condition = (
+        "attribute_not_exists(session_key) OR expires_at <= :now"
+        if must_be_new
+        else "attribute_exists(session_key) AND expires_at > :now"
+    )
+    kwargs = {
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": values(now=dynamodb.now_epoch()),
+    }
     try:
         dynamodb.call(
             "put_item", TableName=table_name(SESSIONS), Item=dynamodb.serialize(item), **kwargs

@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
+from django.contrib.sessions.backends.base import (
+    VALID_KEY_CHARS,
+    CreateError,
+    SessionBase,
+    UpdateError,
+)
 from django.utils.crypto import get_random_string
 
 from solace import repository
@@ -75,7 +80,7 @@ class SessionStore(SessionBase):
             "staff_id": staff.get("staff_id"),
         }
         if not repository.session_put(item, must_be_new=must_create):
-            raise CreateError
+            raise CreateError if must_create else UpdateError
         self._item = item
         return None
 

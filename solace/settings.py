@@ -225,6 +225,9 @@ LOGGING = {
         # Django's own request logger repeats paths (which can carry ids) in free text.
         "django.request": {"level": "CRITICAL", "propagate": True},
         "django.server": {"level": "CRITICAL", "propagate": True},
+        # CSRF failures and bad Host headers repeat the path; our request line records them.
+        "django.security.csrf": {"level": "CRITICAL", "propagate": True},
+        "django.security.DisallowedHost": {"level": "CRITICAL", "propagate": True},
         "botocore": {"level": "WARNING"},
     },
 }

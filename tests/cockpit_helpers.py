@@ -15,8 +15,8 @@ def register(hospital, **changes):
     return patient
 
 
-def poll(client, etag=None):
+def poll(client, hospital, etag=None):
     headers = {"HX-Request": "true"}
     if etag:
         headers["If-None-Match"] = etag
-    return client.get("/cockpit/queue/", headers=headers)
+    return client.get("/cockpit/queue/", {"hospital": hospital.hospital_id}, headers=headers)

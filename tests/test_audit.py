@@ -152,8 +152,12 @@ def admin_browser(site, make_staff, sign_in):
     return sign_in(admin, browser=Client()), admin
 
 
+ALICE, BOB, CAROL = ("a" * 32, "b" * 32, "c" * 32)
+PATIENT_42, SECRET_PATIENT = ("4" * 32, "5" * 32)
+
+
 def seed_entries(
-    site, count, *, days_ago=0, action=Action.PATIENT_VIEWED, actor="staff-x", patient=None
+    site, count, *, days_ago=0, action=Action.PATIENT_VIEWED, actor="d" * 32, patient=None
 ):
     base = clock.now_utc() - timedelta(days=days_ago)
     for n in range(count):
@@ -208,12 +212,12 @@ def test_tampered_or_foreign_cursor_is_400(site, admin_browser):
 
 def test_filters_by_actor_patient_action_and_dates(site, admin_browser):
     browser, _ = admin_browser
-    seed_entries(site, 3, actor="alice")
-    seed_entries(site, 2, actor="bob", patient="patient-42")
-    seed_entries(site, 4, actor="carol", days_ago=20)
-    by_actor = rows(browser.get("/audit/", {"hospital": site.hospital_id, "actor": "alice"}))
+    seed_entries(site, 3, actor=ALICE)
+    seed_entries(site, 2, actor=BOB, patient=PATIENT_42)
+    seed_entries(site, 4, actor=CAROL, days_ago=20)
+    by_actor = rows(browser.get("/audit/", {"hospital": site.hospital_id, "actor": ALICE}))
     assert len(by_actor) == 3
-    by_patient = rows(browser.get("/audit/", {"patient": "patient-42"}))
+    by_patient = rows(browser.get("/audit/", {"patient": PATIENT_42}))
     assert len(by_patient) == 2
     old = (clock.now_utc() - timedelta(days=25)).date().isoformat()
     to = (clock.now_utc() - timedelta(days=15)).date().isoformat()
@@ -228,11 +232,11 @@ def test_filters_by_actor_patient_action_and_dates(site, admin_browser):
 def test_admins_see_only_their_hospitals(site, admin_browser, make_hospital, make_staff):
     browser, _ = admin_browser
     other = make_hospital()
-    seed_entries(other, 2, patient="secret-patient")
+    seed_entries(other, 2, patient=SECRET_PATIENT)
     foreign = browser.get("/audit/", {"hospital": other.hospital_id})
     assert foreign.status_code == 400  # not one of the choices this admin is offered
-    assert "secret-patient" not in foreign.content.decode()
-    assert rows(browser.get("/audit/", {"patient": "secret-patient"})) == []
+    assert SECRET_PATIENT not in foreign.content.decode()
+    assert rows(browser.get("/audit/", {"patient": SECRET_PATIENT})) == []
     nurse = make_staff(Role.NURSE, hospitals=[site])
     nurse_browser = Client()
     nurse_browser.post("/accounts/login/", {"email": nurse.email, "password": PASSWORD})
@@ -349,3 +353,30 @@ def test_ttl_deletions_are_ignored_and_lambda_reports_failures(store, site, monk
     monkeypatch.setattr(lambda_module, "_store", None)
     failed = handler({"Records": records}, None)
     assert failed == {"batchItemFailures": [{"itemIdentifier": "900000000000000000000"}]}
+
+
+def test_audit_filters_take_ids_not_free_text(site, admin_browser):
+    browser, _ = admin_browser
+    by_name = browser.get("/audit/", {"hospital": site.hospital_id, "patient": "Ana Rivera"})
+    assert by_name.status_code == 400
+    by_actor = browser.get("/audit/", {"hospital": site.hospital_id, "actor": "Nora Nurse"})
+    assert by_actor.status_code == 400
+    browsed = [e for e in entries_of(site.hospital_id) if e["action"] == "audit.browsed"]
+    assert browsed == []  # nothing typed in reached the trail
+
+
+def test_expired_entries_still_in_the_table_are_not_shown(site, admin_browser, clock):
+    browser, _ = admin_browser
+    seed_entries(site, 2, action=Action.ROOM_ASSIGNED)
+    clock.advance(91 * 86400)
+    shown = rows(
+        browser.get(
+            "/audit/",
+            {
+                "hospital": site.hospital_id,
+                "action": "patient.room_assigned",
+                "date_from": "2020-01-01",
+            },
+        )
+    )
+    assert shown == []

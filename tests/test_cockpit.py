@@ -49,28 +49,28 @@ def test_queue_lists_patients_by_acuity_then_arrival(nurse_client, hospital):
 
 def test_poll_answers_200_then_204_until_something_changes(nurse_client, hospital):
     patient = register(hospital)
-    first = poll(nurse_client)
+    first = poll(nurse_client, hospital)
     assert first.status_code == 200 and first["ETag"]
-    unchanged = poll(nurse_client, first["ETag"])
+    unchanged = poll(nurse_client, hospital, first["ETag"])
     assert unchanged.status_code == 204 and unchanged.content == b""
     register(hospital)  # an intake changes the queue
-    after_intake = poll(nurse_client, first["ETag"])
+    after_intake = poll(nurse_client, hospital, first["ETag"])
     assert after_intake.status_code == 200
-    assert poll(nurse_client, after_intake["ETag"]).status_code == 204
+    assert poll(nurse_client, hospital, after_intake["ETag"]).status_code == 204
     act(nurse_client, patient, "room", room="A4")  # an action changes it too
-    after_action = poll(nurse_client, after_intake["ETag"])
+    after_action = poll(nurse_client, hospital, after_intake["ETag"])
     assert after_action.status_code == 200 and "A4" in after_action.content.decode()
 
 
 def test_unchanged_poll_makes_two_reads_and_no_write(nurse_client, hospital, caplog, monkeypatch):
     register(hospital)
-    etag = poll(nurse_client)["ETag"]
+    etag = poll(nurse_client, hospital)["ETag"]
     calls = []
     real_call = dynamodb.call
     monkeypatch.setattr(dynamodb, "call", lambda op, **kw: calls.append(op) or real_call(op, **kw))
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="solace.request"):
-        response = poll(nurse_client, etag)
+        response = poll(nurse_client, hospital, etag)
     assert response.status_code == 204
     assert calls == ["get_item", "query"]  # the session, then the queue
     [line] = [r for r in caplog.records if r.name == "solace.request"]
@@ -78,12 +78,12 @@ def test_unchanged_poll_makes_two_reads_and_no_write(nurse_client, hospital, cap
 
 
 def test_polls_do_not_extend_the_idle_timer(nurse_client, hospital, clock):
-    etag = poll(nurse_client)["ETag"]
+    etag = poll(nurse_client, hospital)["ETag"]
     for _ in range(3):
         clock.advance(4 * 60)
-        assert poll(nurse_client, etag).status_code == 204
+        assert poll(nurse_client, hospital, etag).status_code == 204
     clock.advance(4 * 60)  # 16 minutes of polling alone: signed out
-    expired = poll(nurse_client, etag)
+    expired = poll(nurse_client, hospital, etag)
     assert expired.status_code == 401 and expired["HX-Redirect"] == "/accounts/login/"
 
 
@@ -206,7 +206,7 @@ def test_flow_and_disposition_removes_the_patient_from_the_queue(nurse_client, h
     assert done.status_code == 303 and done["Location"] == "/cockpit/"
     stored = repository.patient_get(patient["patient_id"])
     assert "queue_hospital_id" not in stored and stored["status"] == "discharged"
-    assert patient["check_in_code"] not in poll(nurse_client).content.decode()
+    assert patient["check_in_code"] not in poll(nurse_client, hospital).content.decode()
     events = [e["type"] for e in repository.events_of_patient(patient["patient_id"])]
     assert events.count("status_changed") == 3 and events[-1] == "disposition"
 
@@ -261,7 +261,7 @@ def test_assignment_rules(make_staff, sign_in, hospital):
 
 @pytest.mark.parametrize(
     "url",
-    ["/cockpit/", "/cockpit/queue/", "/cockpit/patients/{pid}/"],
+    ["/cockpit/", "/cockpit/queue/?hospital={hid}", "/cockpit/patients/{pid}/"],
 )
 @pytest.mark.parametrize(
     ("role", "home", "expected"),
@@ -277,9 +277,9 @@ def test_read_permissions(url, role, home, expected, make_staff, make_hospital, 
     patient = register(hospital)
     hospitals = [hospital] if home else [make_hospital()]
     browser = sign_in(make_staff(role, hospitals=hospitals), browser=Client())
-    response = browser.get(url.format(pid=patient["patient_id"]))
-    if expected is None:  # other hospital: the queue is theirs, the patient does not exist
-        if "patients" in url:
+    response = browser.get(url.format(pid=patient["patient_id"], hid=hospital.hospital_id))
+    if expected is None:  # another hospital's queue and patients do not exist for them
+        if url != "/cockpit/":
             assert response.status_code == 404
         else:
             assert patient["check_in_code"] not in response.content.decode()
@@ -328,10 +328,10 @@ def test_anonymous_gets_sign_in_everywhere(client, hospital):
 
 def test_queue_audits_renders_not_unchanged_polls(nurse_client, nurse, hospital):
     register(hospital)
-    etag = poll(nurse_client)["ETag"]
+    etag = poll(nurse_client, hospital)["ETag"]
     before = audit_entries(hospital, "queue.displayed")
     for _ in range(3):
-        poll(nurse_client, etag)
+        poll(nurse_client, hospital, etag)
     after = audit_entries(hospital, "queue.displayed")
     assert len(before) == len(after) == 1
     assert after[0]["actor_id"] == nurse.staff_id
@@ -375,3 +375,50 @@ def test_staff_of_several_hospitals_pick_one(make_staff, make_hospital, sign_in,
     assert "Second Site" in browser.get("/cockpit/").content.decode()
     refused = browser.post("/cockpit/hospital/", {"hospital_id": make_hospital().hospital_id})
     assert refused.status_code == 404
+
+
+def test_failed_attempts_are_audited_with_their_outcome(nurse_client, hospital):
+    patient = register(hospital)
+    invalid = act(nurse_client, patient, "vitals", heart_rate="999")
+    assert invalid.status_code == 400
+    stale = act(nurse_client, patient, "room", room="C2", version=7)
+    assert stale.status_code == 409
+    outcomes = {
+        (e["action"], e["outcome"])
+        for e in audit_repository.entries_for_patient(patient["patient_id"])
+    }
+    assert ("patient.vitals_recorded", "invalid") in outcomes
+    assert ("patient.room_assigned", "conflict") in outcomes
+
+
+def test_an_ended_visit_cannot_be_changed(nurse_client, hospital):
+    patient = register(hospital)
+    act(nurse_client, patient, "status", status="left_without_being_seen")
+    response = act(nurse_client, patient, "room", room="D1")
+    assert response.status_code == 400 and "visit has ended" in response.content.decode()
+
+
+def test_the_poll_shows_the_pages_hospital_only(make_staff, make_hospital, sign_in, hospital):
+    other = make_hospital(name="Other Site")
+    patient = register(hospital)
+    elsewhere = register(other)
+    browser = sign_in(make_staff(Role.PHYSICIAN, hospitals=[hospital, other]), browser=Client())
+    browser.post("/cockpit/hospital/", {"hospital_id": other.hospital_id})  # another tab
+    body = poll(browser, hospital).content.decode()
+    assert patient["check_in_code"] in body and elsewhere["check_in_code"] not in body
+    first, second = poll(browser, hospital), poll(browser, other)
+    assert first["ETag"] != second["ETag"]
+
+
+def test_a_worse_report_is_named_in_a_conflict(nurse_client, hospital):
+    from tests.intake_helpers import open_form, submit
+
+    phone = Client()
+    submit(phone, hospital, open_form(phone, hospital))
+    from tests.intake_helpers import patients
+
+    [patient] = patients(hospital)
+    phone.post(f"/h/{hospital.slug}/intake/status/worse/")
+    conflict = act(nurse_client, patient, "room", room="A1", version=1)
+    assert conflict.status_code == 409
+    assert "the patient (reported feeling worse)" in conflict.content.decode()

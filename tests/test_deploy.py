@@ -193,8 +193,13 @@ def _image_env() -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in pairs if "=" in pair and "$" not in pair)
 
 
+def _template_allowed_hosts(template, region: str) -> str:
+    variables = plain(template["Globals"]["Function"]["Environment"]["Variables"])
+    return variables["SOLACE_ALLOWED_HOSTS"]["Fn::Sub"].replace("${AWS::Region}", region)
+
+
 @pytest.mark.live
-def test_the_image_start_command_serves_health_and_sign_in(tmp_path):
+def test_the_image_start_command_serves_health_and_sign_in(tmp_path, template):
     command = _start_command()
     assert command[0] == "gunicorn" and "--workers" in command
     assert command[command.index("--workers") + 1] == "1"
@@ -203,6 +208,7 @@ def test_the_image_start_command_serves_health_and_sign_in(tmp_path):
         **_image_env(),
         SOLACE_DYNAMODB_ENDPOINT=endpoint,
         SOLACE_STATIC_ROOT=str(tmp_path / "static"),
+        SOLACE_ALLOWED_HOSTS=_template_allowed_hosts(template, "us-east-1"),
         PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
         **embedded.LOCAL_CREDENTIALS,
     )
@@ -228,6 +234,16 @@ def test_the_image_start_command_serves_health_and_sign_in(tmp_path):
                 timeout=5,
             )
             assert page.status_code == 200 and 'name="password"' in page.text
+            # The adapter passes the function URL's Host through: the template allows it.
+            function_url = requests.get(
+                "http://127.0.0.1:8000/accounts/login/",
+                headers={
+                    "X-Forwarded-Proto": "https",
+                    "Host": "abcdefghij0123456789.lambda-url.us-east-1.on.aws",
+                },
+                timeout=5,
+            )
+            assert function_url.status_code == 200
             css = re.search(r'href="(/static/[^"]+\.css)"', page.text).group(1)
             static = requests.get(
                 f"http://127.0.0.1:8000{css}", headers={"X-Forwarded-Proto": "https"}, timeout=5

@@ -312,3 +312,28 @@ def test_the_form_is_offered_in_spanish(client, hospital):
     body = response.content.decode()
     assert 'lang="es"' in body
     assert "Registrarse" in body or "Registrar" in body
+
+
+@pytest.mark.parametrize(
+    ("family", "key"),
+    [
+        ("García López", "garcialopez"),
+        ("王", "王"),
+        ("Иванов", "иванов"),
+        ("O'Neil-Smith", "oneilsmith"),
+    ],
+)
+def test_match_key_keeps_letters_of_every_script(family, key):
+    from datetime import date
+
+    from intake.domain import match_key
+
+    assert match_key(family, date(1980, 1, 1)) == f"{key}#1980-01-01"
+
+
+def test_match_key_is_absent_without_letters():
+    from datetime import date
+
+    from intake.domain import match_key
+
+    assert match_key("---", date(1980, 1, 1)) is None

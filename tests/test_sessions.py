@@ -87,3 +87,18 @@ def test_delete_removes_the_item():
     store.save()
     store.delete()
     assert raw_item(store.session_key) is None
+
+
+def test_a_save_never_brings_back_a_deleted_session():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    store = SessionStore()
+    store["n"] = 1
+    store.save()
+    in_flight = SessionStore(store.session_key)
+    assert in_flight["n"] == 1  # the other request has read its session
+    store.delete()  # signed out (or deactivated) while another request was running
+    in_flight["n"] = 2
+    with pytest.raises(UpdateError):
+        in_flight.save()
+    assert raw_item(store.session_key) is None
