@@ -127,6 +127,17 @@ def staff_sign_out(request: HttpRequest) -> None:
 
 
 # --- Hospitals and staff (management commands, demo data) -----------------------------------
+def _audit_admin_change(action: Action, partition: str, detail: str) -> None:
+    """Operator changes run from management commands: the actor is the system."""
+    audit_record(
+        hospital_id=partition,
+        actor=Actor.system(),
+        action=action,
+        context=SYSTEM_CONTEXT,
+        detail=detail,
+    )
+
+
 def hospital_create(
     *, slug: str, name: str, timezone: str, organization_id: str, hospital_id: str | None = None
 ) -> Hospital:
@@ -138,13 +149,7 @@ def hospital_create(
         organization_id=organization_id,
     )
     repository.hospital_insert(hospital)
-    audit_record(
-        hospital_id=hospital.hospital_id,
-        actor=Actor.system(),
-        action=Action.HOSPITAL_CREATED,
-        context=SYSTEM_CONTEXT,
-        detail=hospital.slug,
-    )
+    _audit_admin_change(Action.HOSPITAL_CREATED, hospital.hospital_id, hospital.slug)
     return hospital
 
 
@@ -162,13 +167,7 @@ def hospital_update(
         wait_targets=tuple(wait_targets) if wait_targets else hospital.wait_targets,
     )
     repository.hospital_update(changed)
-    audit_record(
-        hospital_id=hospital.hospital_id,
-        actor=Actor.system(),
-        action=Action.HOSPITAL_CHANGED,
-        context=SYSTEM_CONTEXT,
-        detail=hospital.slug,
-    )
+    _audit_admin_change(Action.HOSPITAL_CHANGED, hospital.hospital_id, hospital.slug)
     return changed
 
 
@@ -189,12 +188,10 @@ def staff_create(
         password_hash=make_password(password),
     )
     repository.staff_insert(staff)
-    audit_record(
-        hospital_id=_account_partition(staff.organization_ids),
-        actor=Actor.system(),
-        action=Action.STAFF_CREATED,
-        context=SYSTEM_CONTEXT,
-        detail=f"staff={staff.staff_id} role={staff.role.value}",
+    _audit_admin_change(
+        Action.STAFF_CREATED,
+        _account_partition(staff.organization_ids),
+        f"staff={staff.staff_id} role={staff.role.value}",
     )
     return staff
 
@@ -206,12 +203,10 @@ def staff_deactivate(staff_id: str) -> None:
         raise NotFound(staff_id)
     repository.staff_replace(replace(staff, active=False))
     repository.roster_remove(staff.hospital_ids, staff_id)
-    audit_record(
-        hospital_id=_account_partition(staff.organization_ids),
-        actor=Actor.system(),
-        action=Action.STAFF_CHANGED,
-        context=SYSTEM_CONTEXT,
-        detail=f"staff={staff_id} deactivated",
+    _audit_admin_change(
+        Action.STAFF_CHANGED,
+        _account_partition(staff.organization_ids),
+        f"staff={staff_id} deactivated",
     )
     for session_key in repository.session_keys_of_staff(staff_id):
         repository.session_delete(session_key)
