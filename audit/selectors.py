@@ -45,28 +45,26 @@ def visible_partitions(staff: SignedInStaff) -> list[str]:
 
 
 def _query(staff: SignedInStaff, audit_filter: AuditFilter, limit: int, start_key):
-    allowed = visible_partitions(staff)
-    hospital_filter: str | list[str] = audit_filter.partition or allowed
-    extra: dict[str, str | list[str]] = {}
+    """The most selective key serves the query (patient, actor, action, else hospital); the
+    other filters narrow that key's entries."""
+    wanted = {"actor_id": audit_filter.actor_id, "action": audit_filter.action}
     if audit_filter.patient_id:
         index, key_name, key_value = "by-patient", "patient_id", audit_filter.patient_id
-        extra = {"hospital_id": hospital_filter}
-        if audit_filter.actor_id:
-            extra["actor_id"] = audit_filter.actor_id
-        if audit_filter.action:
-            extra["action"] = audit_filter.action
     elif audit_filter.actor_id:
         index, key_name, key_value = "by-actor", "actor_id", audit_filter.actor_id
-        extra = {"hospital_id": hospital_filter}
-        if audit_filter.action:
-            extra["action"] = audit_filter.action
     elif audit_filter.action:
         index, key_name = "by-action", "hospital_action"
         key_value = repository.HOSPITAL_ACTION.format(
             hospital_id=audit_filter.partition, action=audit_filter.action
         )
+        wanted["action"] = ""
     else:
         index, key_name, key_value = None, "hospital_id", audit_filter.partition
+    extra: dict[str, str | list[str]] = {
+        name: value for name, value in wanted.items() if value and name != key_name
+    }
+    if index in ("by-patient", "by-actor"):  # keys that span hospitals: keep to the admin's
+        extra["hospital_id"] = audit_filter.partition or visible_partitions(staff)
     return repository.query_page(
         index=index,
         key_name=key_name,

@@ -52,41 +52,41 @@ def _rows_context(hospital: Hospital, snapshot: QueueSnapshot) -> dict:
         "rows": [
             {
                 "row": row,
-                "waited": row.waited_minutes(now),
+                "waited": waited,
                 "target": hospital.wait_target(row.level),
-                "overdue": row.waited_minutes(now) > hospital.wait_target(row.level),
+                "overdue": waited > hospital.wait_target(row.level),
             }
-            for row in snapshot.rows
+            for row, waited in ((r, r.waited_minutes(now)) for r in snapshot.rows)
         ],
         "summary": selectors.summary(hospital, snapshot, now),
     }
-
-
-def _render_rows(request, hospital, snapshot, template_name, status=200) -> HttpResponse:
-    services.queue_displayed(
-        request.staff,
-        hospital.hospital_id,
-        [r.patient_id for r in snapshot.rows],
-        RequestContext.from_request(request),
-    )
-    context = _rows_context(hospital, snapshot)
-    return render(request, template_name, context, status=status)
-
-
-def _not_modified_or(request: HttpRequest, snapshot: QueueSnapshot) -> HttpResponse | None:
-    """204 with no body and no rendering when the poller already shows this queue."""
-    if request.headers.get("If-None-Match") == snapshot.etag:
-        response = HttpResponse(status=204)
-        response["ETag"] = snapshot.etag
-        response["Cache-Control"] = "no-store"
-        return response
-    return None
 
 
 def _with_etag(response: HttpResponse, snapshot: QueueSnapshot) -> HttpResponse:
     response["ETag"] = snapshot.etag
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _render_rows(
+    request, hospital: Hospital, snapshot: QueueSnapshot, template_name: str, **extra
+) -> HttpResponse:
+    """Render the queue (page or fragment), auditing which patients it displays."""
+    services.queue_displayed(
+        request.staff,
+        hospital.hospital_id,
+        [r.patient_id for r in snapshot.rows],
+        RequestContext.from_request(request),
+    )
+    context = {**_rows_context(hospital, snapshot), **extra}
+    return _with_etag(render(request, template_name, context), snapshot)
+
+
+def _not_modified_or(request: HttpRequest, snapshot: QueueSnapshot) -> HttpResponse | None:
+    """204 with no body and no rendering when the poller already shows this queue."""
+    if request.headers.get("If-None-Match") == snapshot.etag:
+        return _with_etag(HttpResponse(status=204), snapshot)
+    return None
 
 
 @require_GET
@@ -99,18 +99,10 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         return render(request, "cockpit/choose_hospital.html", {"hospitals": hospitals})
     snapshot = selectors.queue(hospital.hospital_id)
     board_key = signing.dumps({"h": hospital.hospital_id}, salt=BOARD_SALT)
-    services.queue_displayed(
-        request.staff,
-        hospital.hospital_id,
-        [r.patient_id for r in snapshot.rows],
-        RequestContext.from_request(request),
+    board_url = reverse("cockpit:board", args=[hospital.slug]) + f"?key={board_key}"
+    return _render_rows(
+        request, hospital, snapshot, "cockpit/queue.html", hospitals=hospitals, board_url=board_url
     )
-    context = {
-        **_rows_context(hospital, snapshot),
-        "hospitals": hospitals,
-        "board_url": reverse("cockpit:board", args=[hospital.slug]) + f"?key={board_key}",
-    }
-    return _with_etag(render(request, "cockpit/queue.html", context), snapshot)
 
 
 @require_POST
@@ -137,8 +129,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
     if unchanged is not None:
         return unchanged
     hospital = solace_repository.hospital_get(hospital_id)
-    response = _render_rows(request, hospital, snapshot, "cockpit/queue.html#rows")
-    return _with_etag(response, snapshot)
+    return _render_rows(request, hospital, snapshot, "cockpit/queue.html#rows")
 
 
 # --- Waiting-room board (de-identified; opened with a signed link, no staff session) ---------
