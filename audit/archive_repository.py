@@ -23,7 +23,6 @@ class ArchiveConfig:
     region: str
     s3_endpoint: str | None
     dynamodb_endpoint: str | None
-    table_prefix: str
 
     @classmethod
     def from_env(cls) -> ArchiveConfig:
@@ -34,7 +33,6 @@ class ArchiveConfig:
             region=region,
             s3_endpoint=os.environ.get("SOLACE_S3_ENDPOINT") or None,
             dynamodb_endpoint=os.environ.get("SOLACE_DYNAMODB_ENDPOINT") or None,
-            table_prefix=os.environ.get("SOLACE_TABLE_PREFIX", "solace-"),
         )
 
 
@@ -86,12 +84,6 @@ class ArchiveStore:
 
     def read(self, key: str) -> bytes:
         return self.s3.get_object(Bucket=self.config.bucket, Key=key)["Body"].read()
-
-    def head(self, key: str) -> dict[str, Any]:
-        return self.s3.head_object(Bucket=self.config.bucket, Key=key)
-
-    def delete(self, key: str) -> None:
-        self.s3.delete_object(Bucket=self.config.bucket, Key=key)
 
     # --- checkpoints (local draining of the stream) -------------------------------------------
     def checkpoint(self, name: str) -> dict[str, str]:

@@ -3,9 +3,10 @@ clinical text."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+
+from solace.context import Actor, RequestContext
 
 
 class Action(StrEnum):
@@ -32,12 +33,6 @@ class Action(StrEnum):
     AUDIT_EXPORTED = "audit.exported"
 
 
-class ActorType(StrEnum):
-    STAFF = "staff"
-    PATIENT = "patient"  # a patient's intake session
-    SYSTEM = "system"
-
-
 # Entries about no single hospital (a failed sign-in of an unknown account, say).
 NO_HOSPITAL = "-"
 # Account events (sign-in, staff changes) belong to the staff member's organization.
@@ -46,50 +41,6 @@ ORG_PARTITION = "org:{}"
 
 def org_partition(organization_id: str) -> str:
     return ORG_PARTITION.format(organization_id)
-
-
-USER_AGENT_MAX = 200
-
-
-@dataclass(frozen=True)
-class Actor:
-    type: ActorType
-    id: str
-    role: str | None = None
-
-    @classmethod
-    def staff(cls, staff_id: str, role: str) -> Actor:
-        return cls(ActorType.STAFF, staff_id, role)
-
-    @classmethod
-    def intake_session(cls, nonce: str) -> Actor:
-        # The nonce is a bearer secret: the audit trail keeps a digest that identifies it.
-        digest = hashlib.sha256(nonce.encode()).hexdigest()[:24]
-        return cls(ActorType.PATIENT, f"intake:{digest}")
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(ActorType.SYSTEM, "system")
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    """Where an action came from; built by views, carried by services into audit entries."""
-
-    request_id: str
-    client_address: str
-    user_agent: str
-
-    @classmethod
-    def from_request(cls, request) -> RequestContext:
-        return cls(
-            request_id=getattr(request, "request_id", ""),
-            client_address=getattr(request, "client_address", ""),
-            user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
-        )
-
-
-SYSTEM_CONTEXT = RequestContext(request_id="", client_address="", user_agent="")
 
 
 @dataclass(frozen=True)

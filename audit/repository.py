@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from audit.domain import AuditEntry
-from solace import dynamodb
+from solace import clock, dynamodb
+from solace.dynamodb import Expression
 from solace.tables import AUDIT_LOG
 
 HOT_DAYS = 90
@@ -56,29 +57,22 @@ def entry_to_item(entry: AuditEntry) -> dict[str, Any]:
         "request_id": entry.context.request_id or None,
         "client_address": entry.context.client_address or None,
         "user_agent": entry.context.user_agent or None,
-        "expires_at": dynamodb.now_epoch() + HOT_DAYS * 86400,
+        "expires_at": clock.now_epoch() + HOT_DAYS * 86400,
     }
+
+
+# An entry is written once and never over another: even a retried write cannot replace one.
+_NEW_ENTRY = "attribute_not_exists(entry_key)"
 
 
 def put_action(entry: AuditEntry) -> dict[str, Any]:
     """The entry as a TransactWriteItems action, so it commits with the change it records."""
-    return {
-        "Put": {
-            "TableName": dynamodb.table_name(AUDIT_LOG),
-            "Item": dynamodb.serialize(entry_to_item(entry)),
-            "ConditionExpression": "attribute_not_exists(entry_key)",
-        }
-    }
+    return dynamodb.put_action(AUDIT_LOG, entry_to_item(entry), condition=_NEW_ENTRY)
 
 
 def put(entry: AuditEntry) -> None:
     """Record an entry on its own (reads, sign-ins: nothing else is written with them)."""
-    dynamodb.call(
-        "put_item",
-        TableName=dynamodb.table_name(AUDIT_LOG),
-        Item=dynamodb.serialize(entry_to_item(entry)),
-        ConditionExpression="attribute_not_exists(entry_key)",
-    )
+    dynamodb.put_item(AUDIT_LOG, entry_to_item(entry), condition=_NEW_ENTRY)
 
 
 def entries_for_patient(patient_id: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -111,28 +105,23 @@ def query_page(
     """Up to `limit` entries newest first from one partition of the table or an index, between
     two entry keys; secondary filters apply to that partition's entries only (never a Scan).
     Returns the entries and the key to continue from (None at the end)."""
-    names = {"#pk": key_name, "#ek": "entry_key"}
-    expression_values = {":pk": key_value, ":from": entry_from, ":to": entry_to}
+    expression = Expression(pk=key_value, entry_from=entry_from, entry_to=entry_to)
     conditions = []
-    for i, (attribute, wanted) in enumerate(sorted(filters.items())):
-        names[f"#f{i}"] = attribute
+    for attribute, wanted in sorted(filters.items()):
+        name = expression.name(attribute)
         if isinstance(wanted, list):
-            placeholders = []
-            for j, value in enumerate(wanted):
-                expression_values[f":f{i}_{j}"] = value
-                placeholders.append(f":f{i}_{j}")
-            conditions.append(f"#f{i} IN ({', '.join(placeholders)})")
+            conditions.append(f"{name} IN ({', '.join(expression.value(v) for v in wanted)})")
         else:
-            expression_values[f":f{i}"] = wanted
-            conditions.append(f"#f{i} = :f{i}")
+            conditions.append(f"{name} = {expression.value(wanted)}")
+    key_condition = (
+        f"{expression.name(key_name)} = :pk AND "
+        f"{expression.name('entry_key')} BETWEEN :entry_from AND :entry_to"
+    )
     kwargs: dict[str, Any] = {
         "TableName": dynamodb.table_name(AUDIT_LOG),
-        "KeyConditionExpression": "#pk = :pk AND #ek BETWEEN :from AND :to",
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": dynamodb.values(
-            **{k.lstrip(":"): v for k, v in expression_values.items()}
-        ),
+        "KeyConditionExpression": key_condition,
         "ScanIndexForward": False,
+        **expression.params(),
     }
     if index:
         kwargs["IndexName"] = index
@@ -147,11 +136,11 @@ def query_page(
             kwargs["ExclusiveStartKey"] = last_key
         kwargs["Limit"] = limit - len(entries)
         response = dynamodb.call("query", **kwargs)
-        now = dynamodb.now_epoch()
+        now = clock.now_epoch()
         entries += [
             entry
             for entry in (dynamodb.deserialize(i) for i in response.get("Items", []))
-            if entry["expires_at"] > now  # past its 90 days: TTL deletes it eventually
+            if not dynamodb.expired(entry, now)  # past its 90 days: TTL deletes it eventually
         ]
         last_key = response.get("LastEvaluatedKey")
         if last_key is None or len(entries) >= limit:

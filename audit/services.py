@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 from audit import repository
-from audit.domain import Action, Actor, AuditEntry, RequestContext, org_partition
+from audit.domain import Action, AuditEntry
 from solace.clock import utc_now_iso
+from solace.context import Actor, RequestContext
 
 
 def audit_entry(
@@ -38,20 +39,3 @@ def audit_record(**kwargs) -> AuditEntry:
     entry = audit_entry(**kwargs)
     repository.put(entry)
     return entry
-
-
-def audit_viewed(staff, audit_filter, context: RequestContext, *, exported: bool) -> AuditEntry:
-    """Browsing and exporting the trail are themselves audited, with the filter used."""
-    partition = audit_filter.partition or org_partition(min(staff.organization_ids))
-    detail = (
-        f"from={audit_filter.date_from} to={audit_filter.date_to} actor={audit_filter.actor_id} "
-        f"patient={audit_filter.patient_id} action={audit_filter.action}"
-    )
-    return audit_record(
-        hospital_id=partition,
-        actor=Actor.staff(staff.staff_id, staff.role.value),
-        action=Action.AUDIT_EXPORTED if exported else Action.AUDIT_BROWSED,
-        context=context,
-        patient_id=audit_filter.patient_id or None,
-        detail=detail,
-    )

@@ -135,7 +135,7 @@ class Browser:
 
 
 def seed_hospital(name: str):
-    from solace import services
+    from accounts import services
 
     return services.hospital_create(
         slug=f"bench-{uuid.uuid4().hex[:8]}",
@@ -148,9 +148,9 @@ def seed_hospital(name: str):
 def register_waiting(hospital, count: int) -> None:
     from datetime import date
 
-    from audit.domain import RequestContext
     from intake import services
     from intake.domain import IntakeAnswers
+    from solace.context import RequestContext
 
     for n in range(count):
         session = services.intake_session_start(hospital)
@@ -165,7 +165,7 @@ def register_waiting(hospital, count: int) -> None:
         )
         services.intake_register(
             hospital=hospital,
-            nonce=session.nonce,
+            session_id=session.session_id,
             idempotency_key=str(uuid.uuid4()),
             answers=answers,
             location="/status/",
@@ -204,8 +204,8 @@ def add_history(hospital, count: int) -> None:
 
 
 def signed_in_nurse(app: App, hospital) -> Browser:
-    from solace import services
-    from solace.domain import Role
+    from accounts import services
+    from accounts.domain import Role
 
     staff = services.staff_create(
         email=f"nurse-{uuid.uuid4().hex[:8]}@bench.example",

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from django import forms
 
-from cockpit.domain import STATUS_LABELS
-from intake import triage
-from intake.domain import Status
-from solace.forms import AccessibleForm
+import triage
+from accounts.domain import Hospital, Role, SignedInStaff
+from patients.domain import STATUS_LABELS, Patient, next_statuses
+from solace.forms import Form
 
 
-class VersionedForm(AccessibleForm):
-    """Carries the version the clinician saw; ids are prefixed so five forms share a page."""
+class VersionedForm(Form):
+    """Carries the version the clinician saw; ids are prefixed so several forms share a page."""
 
     action = ""
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"{self.action}-%s")
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, patient: Patient, staff: SignedInStaff, hospital: Hospital, **kw):
+        kw.setdefault("auto_id", f"{self.action}-%s")
+        kw.setdefault("initial", {})
+        kw["initial"].setdefault("version", patient.version)
+        super().__init__(*args, **kw)
+        self.patient, self.staff, self.hospital = patient, staff, hospital
 
 
 def _measure(label, low, high, *, decimal=False):
@@ -29,8 +32,8 @@ def _measure(label, low, high, *, decimal=False):
 
 class VitalsForm(VersionedForm):
     action = "vitals"
-    heart_rate = _measure("Heart rate (bpm)", 0, 300)
-    respiratory_rate = _measure("Respiratory rate (/min)", 0, 120)
+    heart_rate = _measure("Heart rate (beats/min)", 0, 300)
+    respiratory_rate = _measure("Respiratory rate (breaths/min)", 0, 120)
     spo2 = _measure("SpO₂ (%)", 0, 100)
     systolic = _measure("Systolic BP (mmHg)", 0, 300)
     diastolic = _measure("Diastolic BP (mmHg)", 0, 200)
@@ -67,6 +70,10 @@ class AcuityForm(VersionedForm):
         label="Reason for override", max_length=300, required=False, widget=forms.TextInput
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].initial = self.patient.level
+
 
 class RoomForm(VersionedForm):
     action = "room"
@@ -78,15 +85,37 @@ class RoomForm(VersionedForm):
         error_messages={"invalid": "Letters, digits, spaces and # . / - only."},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].initial = self.patient.room or ""
+
 
 class AssignForm(VersionedForm):
+    """Who can be assigned: anyone takes a slot for themselves; a charge nurse picks from the
+    hospital's roster."""
+
     action = "assign"
-    slot = forms.ChoiceField(choices=[("nurse", "Nurse"), ("physician", "Physician")])
-    staff_id = forms.CharField(max_length=64)
+    slot = forms.ChoiceField(label="Role", choices=[("nurse", "Nurse"), ("physician", "Physician")])
+    staff_id = forms.ChoiceField(label="Who")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(self.staff.staff_id, f"Me ({self.staff.name})")]
+        if self.staff.role == Role.CHARGE_NURSE:
+            choices += [
+                (member.staff_id, f"{member.name} ({member.role.label})")
+                for member in self.hospital.roster
+                if member.staff_id != self.staff.staff_id and member.role != Role.ADMIN
+            ]
+        self.fields["staff_id"].choices = choices
 
 
 class StatusForm(VersionedForm):
     action = "status"
-    status = forms.ChoiceField(
-        choices=[(s.value, STATUS_LABELS[s]) for s in Status if s in STATUS_LABELS]
-    )
+    status = forms.ChoiceField(label="Next step")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (s.value, STATUS_LABELS[s]) for s in next_statuses(self.patient.status)
+        ]

@@ -8,15 +8,15 @@ import statistics
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from cockpit import repository
-from cockpit.domain import EarlierVisit, PatientRecord, QueueRow, QueueSnapshot, QueueSummary
-from intake import repository as intake_repository
+from accounts import repository as accounts_repository
+from accounts.domain import Hospital, SignedInStaff
+from cockpit.domain import EarlierVisit, PatientRecord, QueueSnapshot, QueueSummary
+from patients import repository as patients_repository
+from patients.domain import Patient
 from solace import clock
-from solace import repository as solace_repository
-from solace.domain import Hospital, SignedInStaff
 
 # Bump when the rows fragment changes shape, so screens holding an old ETag re-render.
-FRAGMENT_VERSION = "q1"
+FRAGMENT_VERSION = "q2"
 
 
 def _etag(kind: str, items: list[dict]) -> str:
@@ -28,19 +28,24 @@ def _etag(kind: str, items: list[dict]) -> str:
 
 
 def _snapshot(kind: str, items: list[dict], scanned: int) -> QueueSnapshot:
-    rows = sorted((QueueRow.from_item(i) for i in items), key=lambda r: (r.level, r.created_at))
+    rows = sorted(
+        (patients_repository.queue_row_from_item(i) for i in items),
+        key=lambda r: (r.level, r.created_at),
+    )
     return QueueSnapshot(rows=tuple(rows), etag=_etag(kind, items), scanned_count=scanned)
 
 
 def queue(hospital_id: str) -> QueueSnapshot:
-    """The live queue, sorted by acuity (confirmed, else suggested), then arrival."""
-    items, scanned = repository.queue_items(hospital_id)
+    """The live queue, sorted by working acuity, then arrival."""
+    items, scanned = patients_repository.queue_items(hospital_id)
     return _snapshot(f"queue:{hospital_id}", items, scanned)
 
 
 def board(hospital_id: str) -> QueueSnapshot:
     """The same Query for the waiting-room display, projected down to code and status."""
-    items, scanned = repository.queue_items(hospital_id, repository.BOARD_ATTRIBUTES)
+    items, scanned = patients_repository.queue_items(
+        hospital_id, patients_repository.BOARD_ATTRIBUTES
+    )
     return _snapshot(f"board:{hospital_id}", items, scanned)
 
 
@@ -48,10 +53,9 @@ def summary(hospital: Hospital, snapshot: QueueSnapshot, now: datetime) -> Queue
     per_level = {level: 0 for level in range(1, 6)}
     for row in snapshot.rows:
         per_level[row.level] += 1
-    local_midnight = datetime.combine(
-        now.astimezone(ZoneInfo(hospital.timezone)).date(), time(), ZoneInfo(hospital.timezone)
-    )
-    arrivals = repository.arrivals_since(hospital.hospital_id, clock.iso(local_midnight))
+    zone = ZoneInfo(hospital.timezone)
+    local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
+    arrivals = patients_repository.arrivals_since(hospital.hospital_id, clock.iso(local_midnight))
     door_to_triage = [
         (clock.parse_iso(a["triaged_at"]) - clock.parse_iso(a["created_at"])).total_seconds() / 60
         for a in arrivals
@@ -67,36 +71,32 @@ def summary(hospital: Hospital, snapshot: QueueSnapshot, now: datetime) -> Queue
     )
 
 
-def staff_hospitals(staff: SignedInStaff) -> list[Hospital]:
-    return solace_repository.hospitals_get_many(staff.hospital_ids)
-
-
-def patient_item_for(staff: SignedInStaff, patient_id: str) -> dict | None:
+def patient_for(staff: SignedInStaff, patient_id: str) -> Patient | None:
     """The patient as of now (a consistent read: clinicians act on what they see), only when
     they belong to one of this staff member's hospitals."""
     if len(patient_id) > 64:
         return None
-    item = intake_repository.patient_get(patient_id, consistent=True)
-    if item is None or not staff.is_member(item["hospital_id"]):
+    patient = patients_repository.patient_get(patient_id, consistent=True)
+    if patient is None or not staff.is_member(patient.hospital_id):
         return None
-    return item
+    return patient
 
 
-def patient_record(staff: SignedInStaff, item: dict) -> PatientRecord:
+def patient_record(staff: SignedInStaff, patient: Patient) -> PatientRecord:
     """Events and possible earlier visits (this staff member's organizations only)."""
-    events = intake_repository.events_of_patient(item["patient_id"])
+    events = patients_repository.events_of_patient(patient.patient_id)
     candidates = (
-        repository.visits_with_match_key(item["match_key"]) if item.get("match_key") else []
+        patients_repository.visits_with_match_key(patient.match_key) if patient.match_key else []
     )
     visits = [
         v
         for v in candidates
-        if v["patient_id"] != item["patient_id"]
+        if v["patient_id"] != patient.patient_id
         and v.get("organization_id") in staff.organization_ids
     ]
     names = {
         h.hospital_id: h.name
-        for h in solace_repository.hospitals_get_many({v["hospital_id"] for v in visits})
+        for h in accounts_repository.hospitals_get_many({v["hospital_id"] for v in visits})
     }
     earlier = [
         EarlierVisit(
@@ -108,4 +108,4 @@ def patient_record(staff: SignedInStaff, item: dict) -> PatientRecord:
         )
         for v in visits
     ]
-    return PatientRecord(item=item, events=events, earlier_visits=earlier)
+    return PatientRecord(patient=patient, events=events, earlier_visits=earlier)

@@ -4,19 +4,27 @@ the version the clinician was looking at; a concurrent change raises VersionConf
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
+import triage
+from accounts.domain import CLINICAL_ROLES, Hospital, Role, SignedInStaff
 from audit import repository as audit_repository
-from audit.domain import Action, Actor, RequestContext
+from audit.domain import Action
 from audit.services import audit_entry
-from cockpit import repository
-from cockpit.domain import ActionRefused, VersionConflict, next_statuses
-from intake import triage
-from intake.domain import DISPOSITIONS, EventType, IntakeAnswers, Status
-from intake.services import new_event, suggestion_to_data, triage_input
+from cockpit.domain import ActionRefused
+from patients import repository as patients_repository
+from patients.domain import (
+    DISPOSITIONS,
+    STATUS_LABELS,
+    EventType,
+    Patient,
+    Status,
+    VersionConflict,
+    new_event,
+    next_statuses,
+)
 from solace import clock
-from solace.domain import CLINICAL_ROLES, Hospital, Role, SignedInStaff
+from solace.context import Actor, RequestContext
 
 DANGER_ZONE_FLAG = "danger_zone"
 
@@ -25,83 +33,62 @@ def _actor(staff: SignedInStaff) -> Actor:
     return Actor.staff(staff.staff_id, staff.role.value)
 
 
-def _require_clinician(staff: SignedInStaff) -> None:
-    if staff.role not in CLINICAL_ROLES:
-        raise ActionRefused("Only clinicians can change clinical data.")
-
-
 def _apply(
     staff: SignedInStaff,
-    patient: dict[str, Any],
+    patient: Patient,
     expected_version: int,
     *,
     action: Action,
     event_type: EventType,
     changes: dict[str, Any],
     context: RequestContext,
-    remove: tuple[str, ...] = (),
     event_data: dict[str, Any] | None = None,
     detail: str | None = None,
 ) -> None:
-    _require_clinician(staff)
-    if patient["version"] != expected_version:
+    if staff.role not in CLINICAL_ROLES:
+        raise ActionRefused("Only clinicians can change clinical data.")
+    if patient.version != expected_version:
         raise VersionConflict(patient)  # the form shows an older state than the record's
-    if Status(patient["status"]) in DISPOSITIONS:
+    if patient.ended:
         raise ActionRefused("This visit has ended; its record can no longer be changed.")
     actor = _actor(staff)
     now = clock.utc_now_iso()
-    changes = {
-        **changes,
-        "updated_at": now,
-        "updated_by": staff.staff_id,
-        "updated_by_name": staff.name,
-    }
-    repository.patient_update(
-        patient_id=patient["patient_id"],
-        expected_version=expected_version,
-        set_values=changes,
-        remove=remove,
-        event=new_event(patient["patient_id"], event_type, now, actor, event_data),
+    patients_repository.patient_update(
+        patient=patient,
+        changes={
+            **changes,
+            "updated_at": now,
+            "updated_by": staff.staff_id,
+            "updated_by_name": staff.name,
+        },
+        event=new_event(patient.patient_id, event_type, now, actor, event_data),
         audit_entry=audit_entry(
-            hospital_id=patient["hospital_id"],
+            hospital_id=patient.hospital_id,
             actor=actor,
             action=action,
             context=context,
-            patient_id=patient["patient_id"],
+            patient_id=patient.patient_id,
             detail=detail,
             time=now,
         ),
     )
 
 
-def _answers(patient: dict[str, Any]) -> IntakeAnswers:
-    return IntakeAnswers(
-        given_name=patient.get("given_name", ""),
-        family_name=patient.get("family_name", ""),
-        date_of_birth=date.fromisoformat(patient["date_of_birth"]),
-        sex=patient.get("sex", "unknown"),
-        chief_complaint=patient.get("chief_complaint", ""),
-        symptoms=tuple(patient.get("symptoms") or ()),
-        pain_score=patient.get("pain_score"),
-        pregnant=patient.get("pregnant", ""),
-    )
-
-
-def _flags(patient: dict[str, Any], flag: str, present: bool) -> list[str]:
-    flags = [f for f in patient.get("flags") or [] if f != flag]
-    return [*flags, flag] if present else flags
+def _flags(patient: Patient, flag: str, present: bool) -> tuple[str, ...]:
+    flags = tuple(f for f in patient.flags if f != flag)
+    return (*flags, flag) if present else flags
 
 
 def patient_record_vitals(
     staff: SignedInStaff,
-    patient: dict[str, Any],
+    patient: Patient,
     expected_version: int,
     vitals: triage.Vitals,
     context: RequestContext,
 ) -> triage.Suggestion:
     """Store the vitals and rerun the triage engine with them."""
-    suggestion = triage.suggest(triage_input(_answers(patient), patient["age_days"], vitals=vitals))
-    danger = bool(triage.danger_zone_reasons(patient["age_days"], vitals))
+    suggestion = triage.suggest(patient.triage_input(vitals))
+    danger = bool(triage.danger_zone_reasons(patient.age_days, vitals))
     recorded = {k: v for k, v in asdict(vitals).items() if v is not None}
     _apply(
         staff,
@@ -112,10 +99,10 @@ def patient_record_vitals(
         changes={
             "vitals": recorded,
             "suggested_level": suggestion.level,
-            "triage": suggestion_to_data(suggestion),
-            "flags": _flags(patient, DANGER_ZONE_FLAG, danger) or None,
+            "triage": suggestion.as_dict(),
+            "flags": _flags(patient, DANGER_ZONE_FLAG, danger),
         },
-        event_data={"vitals": recorded, "suggestion": suggestion_to_data(suggestion)},
+        event_data={"vitals": recorded, "suggestion": suggestion.as_dict()},
         context=context,
     )
     return suggestion
@@ -123,21 +110,24 @@ def patient_record_vitals(
 
 def patient_set_acuity(
     staff: SignedInStaff,
-    patient: dict[str, Any],
+    patient: Patient,
     expected_version: int,
     level: int,
     reason: str,
     context: RequestContext,
 ) -> None:
     """Confirm the suggested level, or override it (a reason is required)."""
-    overridden = level != patient["suggested_level"]
+    overridden = level != patient.suggested_level
     if overridden and not reason.strip():
         raise ActionRefused("Overriding the suggested level needs a reason.")
-    changes: dict[str, Any] = {"confirmed_level": level, "confirmed_by": staff.staff_id}
-    if not patient.get("triaged_at"):
+    changes: dict[str, Any] = {
+        "confirmed_level": level,
+        "confirmed_by": staff.staff_id,
+        "confirmed_suggestion": patient.suggested_level,
+        "override_reason": reason.strip() if overridden else None,
+    }
+    if not patient.triaged_at:
         changes["triaged_at"] = clock.utc_now_iso()
-    if overridden:
-        changes["override_reason"] = reason.strip()
     _apply(
         staff,
         patient,
@@ -145,10 +135,9 @@ def patient_set_acuity(
         action=Action.ACUITY_OVERRIDDEN if overridden else Action.ACUITY_CONFIRMED,
         event_type=EventType.ACUITY_OVERRIDDEN if overridden else EventType.ACUITY_CONFIRMED,
         changes=changes,
-        remove=() if overridden else ("override_reason",),
         event_data={
             "level": level,
-            "suggested_level": patient["suggested_level"],
+            "suggested_level": patient.suggested_level,
             **({"reason": reason.strip()} if overridden else {}),
         },
         detail=f"level={level}",
@@ -158,7 +147,7 @@ def patient_set_acuity(
 
 def patient_assign_room(
     staff: SignedInStaff,
-    patient: dict[str, Any],
+    patient: Patient,
     expected_version: int,
     room: str,
     context: RequestContext,
@@ -169,8 +158,7 @@ def patient_assign_room(
         expected_version,
         action=Action.ROOM_ASSIGNED,
         event_type=EventType.ROOMED,
-        changes={"room": room} if room else {},
-        remove=() if room else ("room",),
+        changes={"room": room or None},
         event_data={"room": room},
         context=context,
     )
@@ -179,7 +167,7 @@ def patient_assign_room(
 def patient_assign_staff(
     staff: SignedInStaff,
     hospital: Hospital,
-    patient: dict[str, Any],
+    patient: Patient,
     expected_version: int,
     slot: str,
     assignee_id: str,
@@ -195,7 +183,7 @@ def patient_assign_staff(
     wanted_roles = {Role.NURSE, Role.CHARGE_NURSE} if slot == "nurse" else {Role.PHYSICIAN}
     if assignee.role not in wanted_roles:
         raise ActionRefused(f"That person cannot be assigned as {slot}.")
-    holder = patient.get(f"{slot}_id")
+    holder = getattr(patient, f"{slot}_id")
     is_charge = staff.role == Role.CHARGE_NURSE
     if not is_charge and (assignee_id != staff.staff_id or holder not in (None, staff.staff_id)):
         raise ActionRefused("Only a charge nurse can assign a colleague or reassign.")
@@ -214,19 +202,18 @@ def patient_assign_staff(
 
 def patient_change_status(
     staff: SignedInStaff,
-    patient: dict[str, Any],
+    patient: Patient,
     expected_version: int,
     status: Status,
     context: RequestContext,
 ) -> None:
-    """Move through the flow. A disposition REMOVEs queue_hospital_id: out of the queue index."""
-    current = Status(patient["status"])
-    if status not in next_statuses(current):
-        raise ActionRefused(f"Cannot go from {current.value} to {status.value}.")
+    """Move through the flow. A disposition takes the patient out of the queue index."""
+    if status not in next_statuses(patient.status):
+        raise ActionRefused(f"Cannot go from {patient.status_label} to {STATUS_LABELS[status]}.")
     disposition = status in DISPOSITIONS
-    changes: dict[str, Any] = {"status": status.value}
+    changes: dict[str, Any] = {"status": status}
     if disposition:
-        changes["disposition_at"] = clock.utc_now_iso()
+        changes.update(disposition_at=clock.utc_now_iso(), in_queue=False)
     _apply(
         staff,
         patient,
@@ -234,8 +221,7 @@ def patient_change_status(
         action=Action.DISPOSITION if disposition else Action.STATUS_CHANGED,
         event_type=EventType.DISPOSITION if disposition else EventType.STATUS_CHANGED,
         changes=changes,
-        remove=("queue_hospital_id",) if disposition else (),
-        event_data={"from": current.value, "to": status.value},
+        event_data={"from": patient.status.value, "to": status.value},
         detail=status.value,
         context=context,
     )
@@ -243,7 +229,7 @@ def patient_change_status(
 
 def patient_action_failed(
     staff: SignedInStaff,
-    patient: dict[str, Any],
+    patient: Patient,
     action: Action,
     outcome: str,
     context: RequestContext,
@@ -252,25 +238,25 @@ def patient_action_failed(
     it is audited with its outcome."""
     audit_repository.put(
         audit_entry(
-            hospital_id=patient["hospital_id"],
+            hospital_id=patient.hospital_id,
             actor=_actor(staff),
             action=action,
             context=context,
-            patient_id=patient["patient_id"],
+            patient_id=patient.patient_id,
             outcome=outcome,
         )
     )
 
 
-def patient_viewed(staff: SignedInStaff, patient: dict[str, Any], context: RequestContext):
+def patient_viewed(staff: SignedInStaff, patient: Patient, context: RequestContext) -> None:
     """Reads are audited: who opened which patient's record, when."""
     audit_repository.put(
         audit_entry(
-            hospital_id=patient["hospital_id"],
+            hospital_id=patient.hospital_id,
             actor=_actor(staff),
             action=Action.PATIENT_VIEWED,
             context=context,
-            patient_id=patient["patient_id"],
+            patient_id=patient.patient_id,
         )
     )
 

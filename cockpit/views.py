@@ -3,6 +3,9 @@ and the de-identified waiting-room board."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -10,24 +13,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from audit.domain import Action, RequestContext
+from accounts import repository as accounts_repository
+from accounts.decorators import require_membership, role_required
+from accounts.domain import CLINICAL_ROLES, Hospital
+from accounts.middleware import passive
+from accounts.selectors import hospital_by_slug, staff_hospitals
+from audit.domain import Action
 from cockpit import selectors, services
-from cockpit.domain import (
-    STATUS_LABELS,
-    ActionRefused,
-    PatientRecord,
-    QueueSnapshot,
-    VersionConflict,
-    next_statuses,
-)
-from cockpit.forms import AcuityForm, AssignForm, RoomForm, StatusForm, VitalsForm
-from intake import selectors as intake_selectors
-from intake.domain import DISPOSITIONS, Status
+from cockpit.domain import ActionRefused, PatientRecord, QueueSnapshot
+from cockpit.forms import AcuityForm, AssignForm, RoomForm, StatusForm, VersionedForm, VitalsForm
+from patients.domain import DISPOSITIONS, Patient, Status, VersionConflict
 from solace import clock
-from solace import repository as solace_repository
-from solace.decorators import require_membership, role_required
-from solace.domain import CLINICAL_ROLES, Hospital
-from solace.middleware import passive
+from solace.context import RequestContext
 
 HOSPITAL_SESSION_KEY = "cockpit_hospital_id"
 BOARD_SALT = "solace.board"
@@ -92,7 +89,7 @@ def _not_modified_or(request: HttpRequest, snapshot: QueueSnapshot) -> HttpRespo
 @require_GET
 @clinicians_only
 def queue_page(request: HttpRequest) -> HttpResponse:
-    hospitals = selectors.staff_hospitals(request.staff)
+    hospitals = staff_hospitals(request.staff)
     hospital_id = _chosen_hospital_id(request)
     hospital = next((h for h in hospitals if h.hospital_id == hospital_id), None)
     if hospital is None:
@@ -128,13 +125,13 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
         return unchanged
-    hospital = solace_repository.hospital_get(hospital_id)
+    hospital = accounts_repository.hospital_get(hospital_id)
     return _render_rows(request, hospital, snapshot, "cockpit/queue.html#rows")
 
 
 # --- Waiting-room board (de-identified; opened with a signed link, no staff session) ---------
 def _board_hospital(request: HttpRequest, hospital_slug: str) -> Hospital:
-    hospital = intake_selectors.hospital_by_slug(hospital_slug)
+    hospital = hospital_by_slug(hospital_slug)
     try:
         payload = signing.loads(
             request.GET.get("key", ""), salt=BOARD_SALT, max_age=BOARD_LINK_SECONDS
@@ -166,43 +163,37 @@ def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
 
 
 # --- Patient detail and actions ---------------------------------------------------------------
-def _patient_or_404(request: HttpRequest, patient_id: str) -> dict:
-    item = selectors.patient_item_for(request.staff, patient_id)
-    if item is None:
+def _patient_or_404(request: HttpRequest, patient_id: str) -> Patient:
+    patient = selectors.patient_for(request.staff, patient_id)
+    if patient is None:
         raise Http404  # another hospital's patient looks like no patient at all
-    return item
+    return patient
 
 
 def _render_patient(
     request: HttpRequest,
     record: PatientRecord,
     *,
-    forms: dict | None = None,
+    bound: VersionedForm | None = None,
     conflict: dict | None = None,
     refused: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    hospital = solace_repository.hospital_get(record.hospital_id)
-    version = {"version": record.version}
-    item = record.item
-    blank = {
-        "vitals": VitalsForm(initial=version),
-        "acuity": AcuityForm(
-            initial={**version, "level": item.get("confirmed_level") or item["suggested_level"]}
-        ),
-        "room": RoomForm(initial={**version, "room": item.get("room", "")}),
-        "assign": AssignForm(initial=version),
-        "status": StatusForm(initial=version),
+    patient = record.patient
+    hospital = accounts_repository.hospital_get(patient.hospital_id)
+    forms = {
+        name: form_class(patient=patient, staff=request.staff, hospital=hospital)
+        for name, (form_class, _, _) in ACTIONS.items()
     }
+    if bound is not None:
+        forms[bound.action] = bound
     context = {
         "record": record,
-        "patient": item,
+        "patient": patient,
         "hospital": hospital,
-        "forms": {**blank, **(forms or {})},
+        "forms": forms,
         "conflict": conflict,
         "refused": refused,
-        "next_statuses": [(s.value, STATUS_LABELS[s]) for s in next_statuses(record.status)],
-        "status_label": STATUS_LABELS[record.status],
     }
     return render(request, "cockpit/patient.html", context, status=status)
 
@@ -210,48 +201,63 @@ def _render_patient(
 @require_GET
 @clinicians_only
 def patient_page(request: HttpRequest, patient_id: str) -> HttpResponse:
-    item = _patient_or_404(request, patient_id)
-    record = selectors.patient_record(request.staff, item)
-    services.patient_viewed(request.staff, item, RequestContext.from_request(request))
+    patient = _patient_or_404(request, patient_id)
+    record = selectors.patient_record(request.staff, patient)
+    services.patient_viewed(request.staff, patient, RequestContext.from_request(request))
     return _render_patient(request, record)
 
 
-# Action name in the URL -> its form, and the audit action its attempts are filed under.
-ACTIONS = {
-    "vitals": (VitalsForm, Action.VITALS_RECORDED),
-    "acuity": (AcuityForm, Action.ACUITY_CONFIRMED),
-    "room": (RoomForm, Action.ROOM_ASSIGNED),
-    "assign": (AssignForm, Action.STAFF_ASSIGNED),
-    "status": (StatusForm, Action.STATUS_CHANGED),
+# Each action's service call, given the validated form (it carries patient, staff, hospital).
+Handler = Callable[[VersionedForm, RequestContext], Any]
+
+
+def _record_vitals(form: VitalsForm, context: RequestContext):
+    services.patient_record_vitals(
+        form.staff, form.patient, form.cleaned_data["version"], form.vitals(), context
+    )
+
+
+def _set_acuity(form: AcuityForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_set_acuity(
+        form.staff, form.patient, data["version"], data["level"], data["reason"], context
+    )
+
+
+def _assign_room(form: RoomForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_assign_room(form.staff, form.patient, data["version"], data["room"], context)
+
+
+def _assign_staff(form: AssignForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_assign_staff(
+        form.staff,
+        form.hospital,
+        form.patient,
+        data["version"],
+        data["slot"],
+        data["staff_id"],
+        context,
+    )
+
+
+def _change_status(form: StatusForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_change_status(
+        form.staff, form.patient, data["version"], Status(data["status"]), context
+    )
+
+
+# Action name in the URL -> its form, its service call, and the audit action its failed
+# attempts are filed under.
+ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
+    "vitals": (VitalsForm, _record_vitals, Action.VITALS_RECORDED),
+    "acuity": (AcuityForm, _set_acuity, Action.ACUITY_CONFIRMED),
+    "room": (RoomForm, _assign_room, Action.ROOM_ASSIGNED),
+    "assign": (AssignForm, _assign_staff, Action.STAFF_ASSIGNED),
+    "status": (StatusForm, _change_status, Action.STATUS_CHANGED),
 }
-
-
-def _run_action(request, action: str, form, item: dict) -> None:
-    staff, context = request.staff, RequestContext.from_request(request)
-    version = form.cleaned_data["version"]
-    if action == "vitals":
-        services.patient_record_vitals(staff, item, version, form.vitals(), context)
-    elif action == "acuity":
-        services.patient_set_acuity(
-            staff, item, version, form.cleaned_data["level"], form.cleaned_data["reason"], context
-        )
-    elif action == "room":
-        services.patient_assign_room(staff, item, version, form.cleaned_data["room"], context)
-    elif action == "assign":
-        hospital = solace_repository.hospital_get(item["hospital_id"])
-        services.patient_assign_staff(
-            staff,
-            hospital,
-            item,
-            version,
-            form.cleaned_data["slot"],
-            form.cleaned_data["staff_id"],
-            context,
-        )
-    elif action == "status":
-        services.patient_change_status(
-            staff, item, version, Status(form.cleaned_data["status"]), context
-        )
 
 
 @require_POST
@@ -259,29 +265,26 @@ def _run_action(request, action: str, form, item: dict) -> None:
 def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
-    item = _patient_or_404(request, patient_id)
-    form_class, audit_action = ACTIONS[action]
-    form = form_class(request.POST)
+    patient = _patient_or_404(request, patient_id)
+    form_class, handler, audit_action = ACTIONS[action]
+    hospital = accounts_repository.hospital_get(patient.hospital_id)
+    form = form_class(request.POST, patient=patient, staff=request.staff, hospital=hospital)
+    context = RequestContext.from_request(request)
 
-    def failed(outcome: str, current: dict) -> PatientRecord:
-        context = RequestContext.from_request(request)
+    def failed(outcome: str, current: Patient) -> PatientRecord:
         services.patient_action_failed(request.staff, current, audit_action, outcome, context)
         return selectors.patient_record(request.staff, current)
 
     if not form.is_valid():
-        record = failed("invalid", item)
-        return _render_patient(request, record, forms={action: form}, status=400)
+        return _render_patient(request, failed("invalid", patient), bound=form, status=400)
     try:
-        _run_action(request, action, form, item)
+        handler(form, context)
     except VersionConflict as conflict:
-        current = conflict.current or item
-        notice = {
-            "by": current.get("updated_by_name") or "someone",
-            "at": current.get("updated_at"),
-        }
+        current = conflict.current or patient
+        notice = {"by": current.updated_by_name or "someone", "at": current.updated_at}
         return _render_patient(request, failed("conflict", current), conflict=notice, status=409)
     except ActionRefused as refused:
-        record = failed("denied", item)
+        record = failed("denied", patient)
         return _render_patient(request, record, refused=str(refused), status=400)
     if action == "status" and Status(form.cleaned_data["status"]) in DISPOSITIONS:
         return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from intake.domain import IntakeAnswers, age_in_years
-from intake.triage import SYMPTOMS
+from intake.domain import IntakeAnswers
+from patients.domain import age_in_years
 from solace import clock
-from solace.forms import AccessibleForm
+from solace.forms import CleanText, Form
+from triage import SYMPTOMS
 
 MAX_AGE_YEARS = 125
-# Refused everywhere: control characters (newline, carriage return and tab are allowed in
-# multi-line answers), bidirectional overrides (they make stored text display as something
-# else), the replacement character (what undecodable bytes become) and noncharacters.
-_REFUSED = r"\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd\ufffe\uffff"
-_CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f{_REFUSED}]")
-# Single-line answers also refuse line breaks, tabs and invisible zero-width characters.
-_CONTROL_SINGLE_LINE = re.compile(rf"[\x00-\x1f\u200b-\u200f{_REFUSED}]")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,30}$")
 
 SEX_CHOICES = [
@@ -63,26 +56,6 @@ LANGUAGE_CHOICES = [
 CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "idempotency_key"})
 
 
-class CleanText(forms.CharField):
-    """Text normalized to NFC, stripped, with control characters refused."""
-
-    def __init__(self, *args, multiline: bool = False, **kwargs):
-        self.multiline = multiline
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return unicodedata.normalize("NFC", value) if value else value
-
-    def validate(self, value):
-        super().validate(value)
-        pattern = _CONTROL if self.multiline else _CONTROL_SINGLE_LINE
-        if value and pattern.search(value):
-            raise ValidationError(
-                _("Please remove the special characters from this answer."), code="control"
-            )
-
-
 def _text(label, max_length, *, required=False, multiline=False, help_text=""):
     widget = forms.Textarea(attrs={"rows": 3}) if multiline else forms.TextInput()
     return CleanText(
@@ -95,7 +68,7 @@ def _text(label, max_length, *, required=False, multiline=False, help_text=""):
     )
 
 
-class IntakeForm(AccessibleForm):
+class IntakeForm(Form):
     given_name = _text(_("First name"), 80, required=True)
     family_name = _text(_("Last name"), 80, required=True)
     date_of_birth = forms.DateField(

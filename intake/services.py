@@ -8,31 +8,35 @@ import logging
 import secrets
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import replace
 from typing import Any
 
-from audit.domain import Action, Actor, RequestContext
+import triage
+from accounts.domain import Hospital
+from audit.domain import Action
 from audit.services import audit_entry
-from intake import repository, triage
+from intake import repository
 from intake.domain import (
     INTAKE_SESSION_SECONDS,
     WORSE_REPORT_EVERY_SECONDS,
-    EncounterEvent,
-    EventType,
     IdempotencyKeyReused,
     IntakeAnswers,
     IntakeSession,
     IntakeSessionEnded,
     Registration,
+    plausible_session_id,
+)
+from patients.domain import (
+    EventType,
+    Patient,
     Status,
     age_in_days,
-    age_in_years,
     match_key,
     new_check_in_code,
-    plausible_nonce,
+    new_event,
 )
 from solace import clock
-from solace.domain import Hospital
+from solace.context import Actor, RequestContext
 from solace.dynamodb import DataStoreError, TransactionCancelled
 
 logger = logging.getLogger(__name__)
@@ -45,7 +49,7 @@ CONFLICT_PAUSE_SECONDS = 0.05
 
 def intake_session_start(hospital: Hospital) -> IntakeSession:
     session = IntakeSession(
-        nonce=secrets.token_urlsafe(32),
+        session_id=secrets.token_urlsafe(32),
         hospital_id=hospital.hospital_id,
         idempotency_key=str(uuid.uuid4()),
         expires_at=clock.now_epoch() + INTAKE_SESSION_SECONDS,
@@ -59,76 +63,47 @@ def payload_hash(answers: IntakeAnswers) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def new_event(
-    patient_id: str,
-    type_: EventType,
-    time: str,
-    actor: Actor,
-    data: dict | None = None,
-    seq: int = 0,
-) -> EncounterEvent:
-    """An encounter event; `seq` orders events written in one transaction at the same time."""
-    return EncounterEvent(
+def _new_patient(
+    hospital: Hospital, patient_id: str, answers: IntakeAnswers, now_iso: str
+) -> Patient:
+    """The record of a new arrival, with the triage suggestion for what the patient said."""
+    patient = Patient(
         patient_id=patient_id,
-        event_id=repository.EVENT_ID.format(time=time, suffix=f"{seq}{uuid.uuid4().hex[:8]}"),
-        type=type_,
-        time=time,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        data=data or {},
-    )
-
-
-def suggestion_to_data(suggestion: triage.Suggestion) -> dict[str, Any]:
-    return {
-        "level": suggestion.level,
-        "reasons": [asdict(r) for r in suggestion.reasons],
-        "engine_version": suggestion.engine_version,
-        "resources": list(suggestion.resources),
-    }
-
-
-def triage_input(answers: IntakeAnswers, age_days: int, vitals=None) -> triage.TriageInput:
-    return triage.TriageInput(
-        age_days=age_days,
+        hospital_id=hospital.hospital_id,
+        organization_id=hospital.organization_id,
+        created_at=now_iso,
+        updated_at=now_iso,
+        check_in_code=new_check_in_code(),
+        status=Status.WAITING,
+        version=1,
+        age_days=age_in_days(answers.date_of_birth, clock.parse_iso(now_iso).date()),
         sex=answers.sex,
+        suggested_level=5,
+        triage={},
+        given_name=answers.given_name,
+        family_name=answers.family_name,
+        date_of_birth=answers.date_of_birth,
         chief_complaint=answers.chief_complaint,
-        symptoms=frozenset(answers.symptoms),
+        symptoms=tuple(sorted(answers.symptoms)),
         pain_score=answers.pain_score,
-        pregnant={"yes": True, "no": False}.get(answers.pregnant),
-        vitals=vitals,
+        phone=answers.phone,
+        onset=answers.onset,
+        pregnant=answers.pregnant,
+        allergies=answers.allergies,
+        medications=answers.medications,
+        conditions=answers.conditions,
+        preferred_language=answers.preferred_language,
+        flags=("allergies",) if answers.allergies.strip() else (),
+        match_key=match_key(answers.family_name, answers.date_of_birth),
     )
-
-
-def _patient_item(
-    hospital: Hospital, patient_id: str, answers: IntakeAnswers, suggestion, now_iso: str
-) -> dict[str, Any]:
-    today = clock.parse_iso(now_iso).date()
-    flags = ["allergies"] if answers.allergies.strip() else []
-    return {
-        "patient_id": patient_id,
-        "hospital_id": hospital.hospital_id,
-        "organization_id": hospital.organization_id,
-        "queue_hospital_id": hospital.hospital_id,  # in the live queue until disposition
-        "created_at": now_iso,
-        "updated_at": now_iso,
-        "status": Status.WAITING.value,
-        "check_in_code": new_check_in_code(),
-        "match_key": match_key(answers.family_name, answers.date_of_birth),
-        "age_days": age_in_days(answers.date_of_birth, today),
-        "age_years": age_in_years(answers.date_of_birth, today),
-        **{k: v for k, v in answers.normalized().items() if v not in ("", None, [])},
-        "suggested_level": suggestion.level,
-        "triage": suggestion_to_data(suggestion),
-        "flags": flags or None,
-        "version": 1,
-    }
+    suggestion = triage.suggest(patient.triage_input())
+    return replace(patient, suggested_level=suggestion.level, triage=suggestion.as_dict())
 
 
 def intake_register(
     *,
     hospital: Hospital,
-    nonce: str,
+    session_id: str,
     idempotency_key: str,
     answers: IntakeAnswers,
     location: str,
@@ -138,26 +113,17 @@ def intake_register(
 
     Raises IdempotencyKeyReused (same key, other answers) or IntakeSessionEnded.
     """
-    if not plausible_nonce(nonce):
+    if not plausible_session_id(session_id):
         raise IntakeSessionEnded
     digest = payload_hash(answers)
-    actor = Actor.intake_session(nonce)
+    actor = Actor.intake_session(session_id)
     for attempt in range(CONFLICT_RETRIES + 1):
         now_iso = clock.utc_now_iso()
         patient_id = uuid.uuid4().hex
-        age_days = age_in_days(answers.date_of_birth, clock.parse_iso(now_iso).date())
-        suggestion = triage.suggest(triage_input(answers, age_days))
-        item = _patient_item(hospital, patient_id, answers, suggestion, now_iso)
+        patient = _new_patient(hospital, patient_id, answers, now_iso)
         events = [
             new_event(patient_id, EventType.ARRIVED, now_iso, actor),
-            new_event(
-                patient_id,
-                EventType.TRIAGE_SUGGESTED,
-                now_iso,
-                actor,
-                suggestion_to_data(suggestion),
-                seq=1,
-            ),
+            new_event(patient_id, EventType.TRIAGE_SUGGESTED, now_iso, actor, patient.triage, 1),
         ]
         entry = audit_entry(
             hospital_id=hospital.hospital_id,
@@ -169,12 +135,11 @@ def intake_register(
         )
         try:
             repository.register(
-                nonce=nonce,
-                hospital_id=hospital.hospital_id,
+                session_id=session_id,
                 idempotency_key=idempotency_key,
                 payload_hash=digest,
                 location=location,
-                patient_item=item,
+                patient=patient,
                 events=events,
                 audit_entry=entry,
             )
@@ -208,10 +173,10 @@ def intake_report_worse(
     """Flag the patient as feeling worse (at most once per 10 minutes). Audited."""
     if not session.registered:
         raise IntakeSessionEnded
-    actor = Actor.intake_session(session.nonce)
+    actor = Actor.intake_session(session.session_id)
     now_iso = clock.utc_now_iso()
     repository.report_worse(
-        nonce=session.nonce,
+        session_id=session.session_id,
         patient_id=session.patient_id,
         every_seconds=WORSE_REPORT_EVERY_SECONDS,
         event=new_event(session.patient_id, EventType.WORSE_REPORTED, now_iso, actor),

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.domain import RequestContext
+from accounts.domain import Hospital
+from accounts.selectors import hospital_by_slug
 from intake import selectors, services
 from intake.domain import (
     INTAKE_SESSION_SECONDS,
@@ -23,14 +24,14 @@ from intake.domain import (
     WorseReportedRecently,
 )
 from intake.forms import IntakeForm
-from solace.domain import Hospital
+from solace.context import RequestContext
 from solace.views import error_page
 
 INTAKE_COOKIE = "solace_intake"
 
 
 def _hospital(slug: str) -> Hospital:
-    hospital = selectors.hospital_by_slug(slug)
+    hospital = hospital_by_slug(slug)
     if hospital is None:
         raise Http404
     return hospital
@@ -39,7 +40,7 @@ def _hospital(slug: str) -> Hospital:
 def _set_session_cookie(response: HttpResponse, hospital: Hospital, session: IntakeSession):
     response.set_cookie(
         INTAKE_COOKIE,
-        session.nonce,
+        session.session_id,
         max_age=INTAKE_SESSION_SECONDS,
         path=f"/h/{hospital.slug}/",
         secure=not settings.DEBUG,
@@ -75,10 +76,10 @@ def _valid_key(value: str | None) -> str | None:
 @require_http_methods(["GET", "POST"])
 def intake_page(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     hospital = _hospital(hospital_slug)
-    nonce = request.COOKIES.get(INTAKE_COOKIE)
+    session_id = request.COOKIES.get(INTAKE_COOKIE)
     if request.method == "POST":
-        return _submit(request, hospital, nonce)
-    session = selectors.intake_session(nonce, hospital)
+        return _submit(request, hospital, session_id)
+    session = selectors.intake_session(session_id, hospital)
     if session is None:
         session = services.intake_session_start(hospital)
     elif session.registered:
@@ -87,7 +88,7 @@ def intake_page(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     return _render_form(request, hospital, session, form)
 
 
-def _submit(request: HttpRequest, hospital: Hospital, nonce: str | None) -> HttpResponse:
+def _submit(request: HttpRequest, hospital: Hospital, session_id: str | None) -> HttpResponse:
     """Validate, then one transaction. The intake session is not read first: the transaction's
     condition checks it, so a duplicate submission costs exactly one DynamoDB request."""
     key = _valid_key(request.headers.get("Idempotency-Key") or request.POST.get("idempotency_key"))
@@ -97,14 +98,14 @@ def _submit(request: HttpRequest, hospital: Hospital, nonce: str | None) -> Http
         )
     form = IntakeForm(request.POST)
     if not form.is_valid():
-        session = selectors.intake_session(nonce, hospital)
+        session = selectors.intake_session(session_id, hospital)
         if session is None:
             session = services.intake_session_start(hospital)
         return _render_form(request, hospital, session, form, status=400)
     try:
         registration = services.intake_register(
             hospital=hospital,
-            nonce=nonce or "",
+            session_id=session_id or "",
             idempotency_key=key,
             answers=form.answers(),
             location=_status_url(hospital),
@@ -117,7 +118,7 @@ def _submit(request: HttpRequest, hospital: Hospital, nonce: str | None) -> Http
         )
         return error_page(request, 422, message)
     except IntakeSessionEnded:
-        session = selectors.intake_session(nonce, hospital)
+        session = selectors.intake_session(session_id, hospital)
         if session is not None and session.registered:
             return HttpResponseRedirect(_status_url(hospital), status=303)
         # Timed out (or cookies blocked) while filling in: keep the answers, start afresh.

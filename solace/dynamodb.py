@@ -1,4 +1,5 @@
-"""The DynamoDB layer: one low-level client per process, item (de)serialization, error mapping.
+"""The DynamoDB layer: one low-level client per process, item (de)serialization, error mapping,
+and the few request shapes every repository uses.
 
 Repositories are the only callers. They hand plain Python values in and get plain Python values
 out; DynamoDB JSON and botocore exceptions never leave a repository.
@@ -9,7 +10,8 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +21,18 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.conf import settings
 
-from solace import clock
-from solace.tables import TABLES, TableDef
+from solace.tables import TableDef
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 _client = None
 _client_lock = threading.Lock()
+
+# BatchGetItem takes at most 100 keys; what it leaves unprocessed is asked for again after a
+# growing pause (DynamoDB's advice for throttled batches), a bounded number of times.
+BATCH_GET_MAX_KEYS = 100
+UNPROCESSED_RETRIES = 6
+UNPROCESSED_PAUSE_SECONDS = 0.05
 
 # DynamoDB API calls made while serving the current request: [name, started, seconds taken]
 # (read by the request log line). Filled by botocore event hooks on the client.
@@ -48,11 +55,25 @@ class ConditionFailed(Exception):
 
 
 class TransactionCancelled(Exception):
-    """A transaction was cancelled. `reasons` lists, per action, its code and old item (if any)."""
+    """A transaction was cancelled. Each action's code and old item are looked up by the name
+    the caller gave that action (see `transact_write`)."""
 
-    def __init__(self, reasons: list[tuple[str, dict[str, Any] | None]]):
+    def __init__(self, reasons: list[tuple[str, dict[str, Any] | None]], names=()):
         super().__init__("transaction cancelled: " + ", ".join(code for code, _ in reasons))
         self.reasons = reasons
+        self.names = list(names)
+
+    def _reason(self, name: str) -> tuple[str, dict[str, Any] | None]:
+        index = self.names.index(name)
+        return self.reasons[index] if index < len(self.reasons) else ("None", None)
+
+    def failed(self, name: str) -> bool:
+        """Did the named action's condition fail?"""
+        return self._reason(name)[0] == "ConditionalCheckFailed"
+
+    def item(self, name: str) -> dict[str, Any] | None:
+        """The named action's item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD)."""
+        return self._reason(name)[1]
 
     @property
     def only_conflicts(self) -> bool:
@@ -83,21 +104,17 @@ def get_client():
     if _client is None:
         with _client_lock:
             if _client is None:
-                _client = build_client("dynamodb", settings.SOLACE_DYNAMODB_ENDPOINT)
+                _client = aws_client(
+                    "dynamodb",
+                    settings.SOLACE_DYNAMODB_ENDPOINT,
+                    region=settings.SOLACE_AWS_REGION,
+                    max_attempts=settings.SOLACE_DYNAMODB_MAX_ATTEMPTS,
+                    connect_timeout=settings.SOLACE_DYNAMODB_CONNECT_TIMEOUT,
+                    read_timeout=settings.SOLACE_DYNAMODB_READ_TIMEOUT,
+                )
                 _client.meta.events.register("before-call.dynamodb", _call_started)
                 _client.meta.events.register("after-call.dynamodb", _call_finished)
     return _client
-
-
-def build_client(service: str, endpoint: str | None):
-    return aws_client(
-        service,
-        endpoint,
-        region=settings.SOLACE_AWS_REGION,
-        max_attempts=settings.SOLACE_DYNAMODB_MAX_ATTEMPTS,
-        connect_timeout=settings.SOLACE_DYNAMODB_CONNECT_TIMEOUT,
-        read_timeout=settings.SOLACE_DYNAMODB_READ_TIMEOUT,
-    )
 
 
 def aws_client(
@@ -179,50 +196,140 @@ def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in item.items() if v is not None}
 
 
-def serialize_value(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(_to_dynamo_value(value))
-
-
 def deserialize(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
     return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
-def values(**kwargs: Any) -> dict[str, Any]:
-    """ExpressionAttributeValues from keyword arguments: values(now=1) -> {":now": {"N": "1"}}."""
-    return {f":{k}": serialize_value(v) for k, v in kwargs.items()}
+# --- Expiry: one rule for every table with a TTL attribute ------------------------------------
+# An item whose expiry is at or before now is expired. TTL deletes only eventually, so every
+# read and every condition applies this rule itself.
+LIVE = "expires_at > :now"
+EXPIRED = "expires_at <= :now"
 
 
-now_epoch = clock.now_epoch
+def expired(item: Mapping[str, Any] | None, now: int) -> bool:
+    return item is None or item["expires_at"] <= now
+
+
+# --- Expressions ------------------------------------------------------------------------------
+class Expression:
+    """Placeholders for one request: attribute names as #n0.., values as :v0.. (or named)."""
+
+    def __init__(self, **named_values: Any):
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {f":{k}": v for k, v in named_values.items()}
+
+    def name(self, attribute: str) -> str:
+        placeholder = f"#n{len(self.names)}"
+        self.names[placeholder] = attribute
+        return placeholder
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = value
+        return placeholder
+
+    def update(
+        self,
+        set_values: Mapping[str, Any] | None = None,
+        remove: Iterable[str] = (),
+        add: Mapping[str, Any] | None = None,
+    ) -> str:
+        """An UpdateExpression: SET name = value, REMOVE name, ADD name value."""
+        clauses = []
+        if set_values:
+            pairs = [f"{self.name(k)} = {self.value(v)}" for k, v in set_values.items()]
+            clauses.append("SET " + ", ".join(pairs))
+        removed = [self.name(k) for k in remove]
+        if removed:
+            clauses.append("REMOVE " + ", ".join(removed))
+        if add:
+            clauses.append(
+                "ADD " + ", ".join(f"{self.name(k)} {self.value(v)}" for k, v in add.items())
+            )
+        return " ".join(clauses)
+
+    def params(self) -> dict[str, Any]:
+        """ExpressionAttributeNames / ExpressionAttributeValues, leaving out empty ones."""
+        params: dict[str, Any] = {}
+        if self.names:
+            params["ExpressionAttributeNames"] = dict(self.names)
+        if self.values:
+            params["ExpressionAttributeValues"] = {
+                k: _serializer.serialize(_to_dynamo_value(v)) for k, v in self.values.items()
+            }
+        return params
 
 
 # --- Errors -----------------------------------------------------------------------------------
-def error_code(exc: ClientError) -> str:
+def _error_code(exc: ClientError) -> str:
     return exc.response.get("Error", {}).get("Code", "")
 
 
-def cancellation_reasons(exc: ClientError) -> list[tuple[str, dict[str, Any] | None]]:
-    reasons = exc.response.get("CancellationReasons") or []
-    return [(r.get("Code", "None"), deserialize(r.get("Item"))) for r in reasons]
-
-
-def map_client_error(exc: ClientError) -> Exception:
+def _map_client_error(exc: ClientError) -> Exception:
     """Translate a botocore error into the domain errors above."""
-    code = error_code(exc)
+    code = _error_code(exc)
     if code == "ConditionalCheckFailedException":
         return ConditionFailed(deserialize(exc.response.get("Item")))
     if code == "TransactionCanceledException":
-        return TransactionCancelled(cancellation_reasons(exc))
+        reasons = exc.response.get("CancellationReasons") or []
+        return TransactionCancelled(
+            [(r.get("Code", "None"), deserialize(r.get("Item"))) for r in reasons]
+        )
     return DataStoreError(code or "unknown DynamoDB error")
 
 
+def call(operation: str, **kwargs: Any) -> dict[str, Any]:
+    """Run one DynamoDB API call; botocore errors come out as domain errors."""
+    client = get_client()
+    try:
+        return getattr(client, operation)(**kwargs)
+    except ClientError as exc:
+        raise _map_client_error(exc) from exc
+    except Exception as exc:  # connection errors, read timeouts after the retry budget
+        if exc.__class__.__module__.startswith(("botocore", "urllib3")):
+            raise DataStoreError(exc.__class__.__name__) from exc
+        raise
+
+
+# --- Reads ------------------------------------------------------------------------------------
 def get_item(table: TableDef, key: dict[str, Any], *, consistent: bool = False):
     """One item by its key, as a plain dict (None when absent)."""
     response = call(
         "get_item", TableName=table_name(table), Key=serialize(key), ConsistentRead=consistent
     )
     return deserialize(response.get("Item"))
+
+
+def batch_get(
+    requests: Mapping[TableDef, Iterable[dict[str, Any]]], *, consistent: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """Items of one or more tables by key, in as few BatchGetItem requests as the 100-key limit
+    allows; unprocessed keys are asked for again with back-off. Returns items by table name
+    (TableDef.name), in no particular order; absent keys are simply missing."""
+    wanted = [(table, key) for table, keys in requests.items() for key in keys]
+    found: dict[str, list[dict[str, Any]]] = {table.name: [] for table in requests}
+    by_physical = {table_name(table): table.name for table in requests}
+    for start in range(0, len(wanted), BATCH_GET_MAX_KEYS):
+        request: dict[str, Any] = {}
+        for table, key in wanted[start : start + BATCH_GET_MAX_KEYS]:
+            entry = request.setdefault(
+                table_name(table), {"Keys": [], "ConsistentRead": consistent}
+            )
+            entry["Keys"].append(serialize(key))
+        for attempt in range(UNPROCESSED_RETRIES + 1):
+            response = call("batch_get_item", RequestItems=request)
+            for physical, items in response.get("Responses", {}).items():
+                found[by_physical[physical]] += [deserialize(i) for i in items]
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            if attempt == UNPROCESSED_RETRIES:
+                raise DataStoreError("BatchGetItem left keys unprocessed")
+            time.sleep(UNPROCESSED_PAUSE_SECONDS * 2**attempt)
+    return found
 
 
 def query_key(
@@ -235,12 +342,12 @@ def query_key(
     newest_first: bool = False,
 ) -> list[dict[str, Any]]:
     """One page of the items whose partition key (of the table or an index) equals value."""
+    expression = Expression(v=value)
     kwargs: dict[str, Any] = {
         "TableName": table_name(table),
-        "KeyConditionExpression": "#k = :v",
-        "ExpressionAttributeNames": {"#k": key_name},
-        "ExpressionAttributeValues": values(v=value),
+        "KeyConditionExpression": f"{expression.name(key_name)} = :v",
         "ScanIndexForward": not newest_first,
+        **expression.params(),
     }
     if index:
         kwargs["IndexName"] = index
@@ -262,28 +369,150 @@ def query_all(**kwargs: Any) -> tuple[list[dict[str, Any]], int]:
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def call(operation: str, **kwargs: Any) -> dict[str, Any]:
-    """Run one DynamoDB API call; botocore errors come out as domain errors."""
-    client = get_client()
+# --- Writes -----------------------------------------------------------------------------------
+def put_item(
+    table: TableDef,
+    item: dict[str, Any],
+    *,
+    condition: str | None = None,
+    expression: Expression | None = None,
+) -> None:
+    """Write an item, optionally only where `condition` holds (ConditionFailed otherwise).
+
+    botocore retries a request whose answer was lost. When the first attempt had succeeded,
+    the retry finds the item already there and its condition fails; the old image it returns is
+    then exactly what this call wrote, and that is success, not a conflict.
+    """
+    kwargs: dict[str, Any] = {"TableName": table_name(table), "Item": serialize(item)}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+        kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        kwargs.update((expression or Expression()).params())
     try:
-        return getattr(client, operation)(**kwargs)
-    except ClientError as exc:
-        raise map_client_error(exc) from exc
-    except Exception as exc:  # connection errors, read timeouts after the retry budget
-        if exc.__class__.__module__.startswith(("botocore", "urllib3")):
-            raise DataStoreError(exc.__class__.__name__) from exc
+        call("put_item", **kwargs)
+    except ConditionFailed as exc:
+        if exc.item is not None and exc.item == deserialize(kwargs["Item"]):
+            return
         raise
 
 
+def update_item(
+    table: TableDef,
+    key: dict[str, Any],
+    expression: Expression,
+    update: str,
+    *,
+    condition: str | None = None,
+    return_new: bool = False,
+) -> dict[str, Any] | None:
+    """UpdateItem with an expression built by `Expression.update`; the new attributes when
+    asked for. ConditionFailed when the condition does not hold."""
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(table),
+        "Key": serialize(key),
+        "UpdateExpression": update,
+        **expression.params(),
+    }
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    if return_new:
+        kwargs["ReturnValues"] = "ALL_NEW"
+    response = call("update_item", **kwargs)
+    return deserialize(response.get("Attributes")) if return_new else None
+
+
+def delete_item(table: TableDef, key: dict[str, Any]) -> None:
+    call("delete_item", TableName=table_name(table), Key=serialize(key))
+
+
+def put_action(
+    table: TableDef,
+    item: dict[str, Any],
+    *,
+    condition: str | None = None,
+    expression: Expression | None = None,
+    return_old: bool = False,
+) -> dict[str, Any]:
+    """A Put for `transact_write`."""
+    put: dict[str, Any] = {"TableName": table_name(table), "Item": serialize(item)}
+    if condition:
+        put["ConditionExpression"] = condition
+        put.update((expression or Expression()).params())
+    if return_old:
+        put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {"Put": put}
+
+
+def update_action(
+    table: TableDef,
+    key: dict[str, Any],
+    expression: Expression,
+    update: str,
+    *,
+    condition: str | None = None,
+    return_old: bool = False,
+) -> dict[str, Any]:
+    """An Update for `transact_write`."""
+    action: dict[str, Any] = {
+        "TableName": table_name(table),
+        "Key": serialize(key),
+        "UpdateExpression": update,
+        **expression.params(),
+    }
+    if condition:
+        action["ConditionExpression"] = condition
+    if return_old:
+        action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {"Update": action}
+
+
+def transact_write(actions: list[tuple[str, dict[str, Any]]]) -> None:
+    """Commit named actions in ONE TransactWriteItems, or nothing. On cancellation the error
+    answers by action name (`exc.failed("patient")`), never by position.
+
+    The client request token makes botocore's retry of a commit whose answer was lost a no-op
+    in DynamoDB, not a second attempt that fails its own conditions.
+    """
+    names = [name for name, _ in actions]
+    if len(set(names)) != len(names):
+        raise ValueError(f"action names must be unique: {names}")
+    try:
+        call(
+            "transact_write_items",
+            TransactItems=[action for _, action in actions],
+            ClientRequestToken=uuid.uuid4().hex,
+        )
+    except TransactionCancelled as exc:
+        raise TransactionCancelled(exc.reasons, names) from exc
+
+
 __all__ = [
-    "TABLES",
+    "EXPIRED",
+    "LIVE",
     "ConditionFailed",
     "DataStoreError",
+    "Expression",
     "TransactionCancelled",
+    "aws_client",
+    "batch_get",
     "call",
+    "counted_calls",
+    "delete_item",
     "deserialize",
+    "expired",
     "get_client",
+    "get_item",
+    "put_action",
+    "put_item",
+    "query_all",
+    "query_key",
+    "reset_client",
+    "seconds_in_calls",
     "serialize",
+    "start_counting",
+    "stop_counting",
     "table_name",
-    "values",
+    "transact_write",
+    "update_action",
+    "update_item",
 ]

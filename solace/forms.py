@@ -1,29 +1,82 @@
+"""Form plumbing shared by every app: one field template, and text that is safe to store."""
+
+from __future__ import annotations
+
+import unicodedata
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 
-class AccessibleForm(forms.Form):
-    """Ties each field's error message to its control (aria-invalid, aria-describedby)."""
+class FormRenderer(TemplatesSetting):
+    """Every `{{ field.as_field_group }}` renders through one template (label, control, help and
+    error tied together by Django's aria-describedby)."""
 
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
+    field_template_name = "solace/field.html"
+
+
+# Characters that make stored text display as something else, or as nothing: bidirectional
+# controls, the byte-order mark, invisible fillers (U+3164 looks like a space but is a letter),
+# line and paragraph separators. Tag characters (U+E0000..) are refused by their category.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+_WORD_JOINERS = frozenset("\u200c\u200d")  # ZWNJ/ZWJ: part of Persian and Indic spelling
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def _is_letter(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LM"
+
+
+def unsafe_characters(text: str, *, multiline: bool = False) -> list[str]:
+    """The characters of `text` that must not be stored, as U+XXXX names (empty: text is fine).
+
+    Refused: control characters (multi-line answers keep line breaks and tabs), format
+    characters (bidi controls, U+FEFF, tags), separators other than the space, fillers,
+    private-use, unassigned and replacement characters; ZWNJ/ZWJ only inside a word.
+    """
+    refused = []
+    for i, ch in enumerate(text):
+        category = unicodedata.category(ch)
+        if ch in _WORD_JOINERS:
+            inside_word = (
+                0 < i < len(text) - 1 and _is_letter(text[i - 1]) and _is_letter(text[i + 1])
+            )
+            if inside_word:
                 continue
-            widget = self.fields[name].widget
-            described = [f"{self[name].auto_id}_errors"]
-            if self.fields[name].help_text:
-                described.insert(0, f"{self[name].auto_id}_helptext")
-            widget.attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})
+        elif (multiline and ch in _LINE_BREAKS) or (
+            ch not in _FILLERS
+            and ch != "\ufffd"
+            and category not in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp")
+        ):
+            continue
+        refused.append(f"U+{ord(ch):04X}")
+    return refused
 
 
-class SignInForm(AccessibleForm):
-    email = forms.EmailField(label=_("Email"), max_length=254)
-    password = forms.CharField(
-        label=_("Password"), max_length=256, strip=False, widget=forms.PasswordInput
-    )
+class CleanText(forms.CharField):
+    """Text stored in NFC, stripped, with invisible and control characters refused (never
+    silently dropped: the person sees what was wrong)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        self.multiline = multiline
         super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return unicodedata.normalize("NFC", value) if value else value
+
+    def validate(self, value):
+        super().validate(value)
+        if value and unsafe_characters(value, multiline=self.multiline):
+            raise ValidationError(
+                _("Please remove the special characters from this answer."),
+                code="control",
+            )
+
+
+class Form(forms.Form):
+    """Required fields are marked in their label (the CSS adds the visible asterisk)."""
+
+    required_css_class = "required"

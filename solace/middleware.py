@@ -1,4 +1,4 @@
-"""Request plumbing: request id, client address, the per-request JSON log line, request.staff."""
+"""Request plumbing: request id, client address, the per-request JSON log line."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ import uuid
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject
 
 from solace import dynamodb
-from solace.domain import ANONYMOUS, SignedInStaff
-from solace.session_backend import STAFF_SESSION_KEY
 
 logger = logging.getLogger("solace.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -80,32 +77,3 @@ class RequestContextMiddleware:
             exc_info=(type(exception), exception, exception.__traceback__),
             extra={"request_id": getattr(request, "request_id", None)},
         )
-
-
-def passive(view):
-    """Mark a view as passive (a poll): it never extends the session's idle deadline."""
-    view.solace_passive = True
-    return view
-
-
-class StaffMiddleware:
-    """Sets request.staff from the session (no extra read) and extends the idle deadline."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.staff = SimpleLazyObject(lambda: _staff_from_session(request))
-        response = self.get_response(request)
-        if not getattr(request, "solace_passive", False) and request.staff.is_authenticated:
-            request.session.touch()
-        return response
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "solace_passive", False):
-            request.solace_passive = True
-
-
-def _staff_from_session(request: HttpRequest):
-    data = request.session.get(STAFF_SESSION_KEY)
-    return SignedInStaff.from_session(data) if data else ANONYMOUS

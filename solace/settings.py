@@ -69,13 +69,16 @@ if SOLACE_DOMAIN:
 
 INSTALLED_APPS = [
     "django.contrib.staticfiles",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER
     "django_htmx",
     "template_partials",
     "csp",
     "solace",
+    "audit",
+    "accounts",
     "intake",
     "cockpit",
-    "audit",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -89,10 +92,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "solace.middleware.StaffMiddleware",
+    "accounts.middleware.StaffMiddleware",
 ]
 
 ROOT_URLCONF = "solace.urls"
+FORM_RENDERER = "solace.forms.FormRenderer"
 WSGI_APPLICATION = "solace.wsgi.application"
 
 TEMPLATES = [
@@ -105,7 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
-                "solace.context_processors.staff",
+                "accounts.context_processors.staff",
             ],
         },
     },
@@ -127,7 +131,7 @@ SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4)
 SOLACE_ARCHIVER = env_bool("SOLACE_ARCHIVER", False)
 
 # --- Staff sign-in and sessions ---------------------------------------------------------------
-SESSION_ENGINE = "solace.session_backend"
+SESSION_ENGINE = "accounts.session_backend"
 SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60)
 SOLACE_SESSION_ABSOLUTE_SECONDS = env_int("SOLACE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 # The cookie dies with the browser; the server-side item decides idle and absolute expiry.

@@ -62,6 +62,7 @@ QUEUE_ROW_ATTRIBUTES = (
     "flags",
     "worse_reported_at",
     "triaged_at",
+    "confirmed_suggestion",
     "version",
 )
 
@@ -128,7 +129,9 @@ IDEMPOTENCY = TableDef(
     ttl_attribute="expires_at",
 )
 
-INTAKE_NONCES = TableDef(
+# Intake sessions. The table keeps its first name: renaming a table replaces it, which its
+# deletion protection refuses.
+INTAKE_SESSIONS = TableDef(
     name="intake-nonces",
     partition_key=Key("nonce"),
     ttl_attribute="expires_at",
@@ -155,6 +158,6 @@ TABLES: tuple[TableDef, ...] = (
     PATIENTS,
     ENCOUNTERS,
     IDEMPOTENCY,
-    INTAKE_NONCES,
+    INTAKE_SESSIONS,
     AUDIT_LOG,
 )

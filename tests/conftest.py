@@ -7,9 +7,10 @@ import uuid
 import pytest
 from django.test import Client
 
+from accounts import services
+from accounts.domain import Role
 from solace import clock as app_clock
-from solace import dynamodb, schema, services
-from solace.domain import Role
+from solace import dynamodb, schema
 
 OVER_HTTP = bool(os.environ.get("SOLACE_DYNAMODB_ENDPOINT"))
 PASSWORD = "correct horse battery staple"

@@ -2,9 +2,9 @@
 
 import re
 
-from intake import repository
 from solace import dynamodb
-from solace.tables import AUDIT_LOG, IDEMPOTENCY
+from solace.dynamodb import Expression
+from solace.tables import AUDIT_LOG, IDEMPOTENCY, PATIENTS
 
 VALID = {
     "given_name": "Ana",
@@ -41,7 +41,19 @@ def submit(client, hospital, key, **changes):
 
 
 def patients(hospital):
-    return repository.patients_of_hospital(hospital.hospital_id)
+    """The stored patient items of a hospital, as DynamoDB holds them."""
+    items, _ = dynamodb.query_all(
+        TableName=dynamodb.table_name(PATIENTS),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :h",
+        **Expression(h=hospital.hospital_id).params(),
+    )
+    return items
+
+
+def stored(patient_id):
+    """One patient item as DynamoDB holds it (a consistent read)."""
+    return dynamodb.get_item(PATIENTS, {"patient_id": patient_id}, consistent=True)
 
 
 def audit_entries(hospital, action="intake.submitted"):
@@ -49,7 +61,7 @@ def audit_entries(hospital, action="intake.submitted"):
         "query",
         TableName=dynamodb.table_name(AUDIT_LOG),
         KeyConditionExpression="hospital_id = :h",
-        ExpressionAttributeValues=dynamodb.values(h=hospital.hospital_id),
+        **Expression(h=hospital.hospital_id).params(),
         ConsistentRead=True,
     )
     entries = [dynamodb.deserialize(i) for i in response["Items"]]
@@ -62,7 +74,7 @@ def idempotency_records(hospital):
         "scan",
         TableName=dynamodb.table_name(IDEMPOTENCY),
         FilterExpression="begins_with(idempotency_key, :h)",
-        ExpressionAttributeValues=dynamodb.values(h=hospital.hospital_id + "#"),
+        **Expression(h=hospital.hospital_id + "#").params(),
         ConsistentRead=True,
     )
     return [dynamodb.deserialize(i) for i in response["Items"]]

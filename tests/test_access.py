@@ -2,20 +2,20 @@
 
 import pytest
 
+from accounts.domain import Role
 from solace import cursors
-from solace.domain import Role
 
 pytestmark = pytest.mark.urls("tests.urls")
 
 
 def test_anonymous_is_sent_to_sign_in_with_next(client):
-    response = client.get("/probe/staff/")
+    response = client.get("/probe/admin/")
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=%2Fprobe%2Fstaff%2F"
+    assert response["Location"] == "/accounts/login/?next=%2Fprobe%2Fadmin%2F"
 
 
 def test_anonymous_htmx_request_redirects_the_whole_page(client):
-    response = client.get("/probe/staff/", headers={"HX-Request": "true"})
+    response = client.get("/probe/admin/", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response["HX-Redirect"] == "/accounts/login/"
 

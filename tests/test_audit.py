@@ -10,15 +10,19 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from accounts import services
+from accounts.domain import Role
 from audit import archive, repository
 from audit.archive_repository import ArchiveConfig, ArchiveStore
-from audit.domain import Action, Actor, RequestContext, org_partition
+from audit.domain import Action, org_partition
 from audit.lambda_handler import handler
 from audit.services import audit_entry, audit_record
-from solace import clock, services
-from solace.domain import Role
+from solace import clock, dynamodb
+from solace.context import Actor, RequestContext
+from solace.tables import AUDIT_LOG
 from tests.cockpit_helpers import register
 from tests.conftest import PASSWORD
+from tests.intake_helpers import stored
 
 
 @pytest.fixture
@@ -83,9 +87,7 @@ def test_every_action_produces_exactly_one_entry(site, org, make_staff, sign_in)
     step(["patient.viewed"], lambda: browser.get(f"/cockpit/patients/{patient['patient_id']}/"))
 
     def act(action, **data):
-        from intake import repository as intake_repository
-
-        version = intake_repository.patient_get(patient["patient_id"])["version"]
+        version = stored(patient["patient_id"])["version"]
         url = f"/cockpit/patients/{patient['patient_id']}/{action}/"
         assert browser.post(url, {"version": version, **data}).status_code == 303
 
@@ -285,7 +287,7 @@ def test_archive_end_to_end_encrypted_and_verified(store, site, capsys):
     call_command("audit_archive")
     keys = day_objects(store, site)
     assert keys
-    head = store.head(keys[0])
+    head = store.s3.head_object(Bucket=store.config.bucket, Key=keys[0])
     assert head["ServerSideEncryption"] == "aws:kms"
     assert (
         head["SSEKMSKeyId"].endswith(store.config.kms_key_id.split("/")[-1]) or head["SSEKMSKeyId"]
@@ -295,7 +297,7 @@ def test_archive_end_to_end_encrypted_and_verified(store, site, capsys):
     day = clock.now_utc().date().isoformat()
     call_command("audit_verify", hospital=site.hospital_id, date=day)
     assert "nothing missing" in capsys.readouterr().out
-    store.delete(keys[0])
+    store.s3.delete_object(Bucket=store.config.bucket, Key=keys[0])
     with pytest.raises(CommandError, match="missing"):
         call_command("audit_verify", hospital=site.hospital_id, date=day)
     assert "missing    " in capsys.readouterr().out
@@ -305,8 +307,9 @@ def test_a_replayed_batch_writes_nothing_new(store, site):
     register(site)
     call_command("audit_archive")  # drain what is there
     seed_entries(site, 3)
-    stream_arn = store.stream_arn(ArchiveConfig.from_env().table_prefix + "audit-log")
-    positions = store.checkpoint(ArchiveConfig.from_env().table_prefix + "audit-log.json")
+    table = dynamodb.table_name(AUDIT_LOG)
+    stream_arn = store.stream_arn(table)
+    positions = store.checkpoint(table + ".json")
     batches = [
         records
         for shard in store.shards(stream_arn)
@@ -320,8 +323,6 @@ def test_a_replayed_batch_writes_nothing_new(store, site):
 
 
 def insert_record(seq, entry):
-    from solace import dynamodb
-
     return {
         "eventName": "INSERT",
         "dynamodb": {

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.test import Client
 
-from solace.domain import Role
+from accounts.domain import Role
 from tests.cockpit_helpers import register
 from tests.intake_helpers import VALID, idempotency_records, open_form, patients, submit
 

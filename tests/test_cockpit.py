@@ -5,13 +5,14 @@ import logging
 import pytest
 from django.test import Client
 
+from accounts.domain import Role
 from audit import repository as audit_repository
 from cockpit import selectors
+from patients import repository as patients_repository
 from solace import dynamodb
-from solace.domain import Role
 from solace.tables import PATIENTS
 from tests.cockpit_helpers import poll, register
-from tests.intake_helpers import audit_entries
+from tests.intake_helpers import audit_entries, stored
 
 
 @pytest.fixture
@@ -30,9 +31,7 @@ def act(browser, patient, action, **data):
 
 
 def version_of(patient):
-    from intake import repository
-
-    return repository.patient_get(patient["patient_id"])["version"]
+    return stored(patient["patient_id"])["version"]
 
 
 def test_queue_lists_patients_by_acuity_then_arrival(nurse_client, hospital):
@@ -156,30 +155,26 @@ def test_vitals_rerun_triage_and_flag_danger_zone(nurse_client, hospital):
     assert patient["suggested_level"] >= 4
     response = act(nurse_client, patient, "vitals", heart_rate="130", spo2="97")
     assert response.status_code == 303
-    from intake import repository
-
-    stored = repository.patient_get(patient["patient_id"])
-    assert stored["suggested_level"] == 2
-    assert "danger_zone" in stored["flags"]
-    assert stored["vitals"]["heart_rate"] == 130
-    assert "D.heart_rate" in {r["rule"] for r in stored["triage"]["reasons"]}
+    item = stored(patient["patient_id"])
+    assert item["suggested_level"] == 2
+    assert "danger_zone" in item["flags"]
+    assert item["vitals"]["heart_rate"] == 130
+    assert "D.heart_rate" in {r["rule"] for r in item["triage"]["reasons"]}
 
 
 def test_confirm_and_override_acuity(nurse_client, hospital):
-    from intake import repository
-
     patient = register(hospital)
     assert (
         act(nurse_client, patient, "acuity", level=str(patient["suggested_level"])).status_code
         == 303
     )
-    stored = repository.patient_get(patient["patient_id"])
-    assert stored["confirmed_level"] == patient["suggested_level"] and stored["triaged_at"]
+    item = stored(patient["patient_id"])
+    assert item["confirmed_level"] == patient["suggested_level"] and item["triaged_at"]
     refused = act(nurse_client, patient, "acuity", level="1", reason="")
     assert refused.status_code == 400 and "needs a reason" in refused.content.decode()
     assert act(nurse_client, patient, "acuity", level="1", reason="looks grey").status_code == 303
-    stored = repository.patient_get(patient["patient_id"])
-    assert stored["confirmed_level"] == 1 and stored["override_reason"] == "looks grey"
+    item = stored(patient["patient_id"])
+    assert item["confirmed_level"] == 1 and item["override_reason"] == "looks grey"
     actions = [e["action"] for e in audit_repository.entries_for_patient(patient["patient_id"])]
     assert "patient.acuity_confirmed" in actions and "patient.acuity_overridden" in actions
 
@@ -195,8 +190,6 @@ def test_confirmed_level_re_sorts_the_queue(nurse_client, hospital):
 
 
 def test_flow_and_disposition_removes_the_patient_from_the_queue(nurse_client, hospital):
-    from intake import repository
-
     patient = register(hospital)
     for status in ("in_triage", "waiting_for_provider", "with_provider"):
         assert act(nurse_client, patient, "status", status=status).status_code == 303
@@ -204,16 +197,14 @@ def test_flow_and_disposition_removes_the_patient_from_the_queue(nurse_client, h
     assert skipped.status_code == 400
     done = act(nurse_client, patient, "status", status="discharged")
     assert done.status_code == 303 and done["Location"] == "/cockpit/"
-    stored = repository.patient_get(patient["patient_id"])
-    assert "queue_hospital_id" not in stored and stored["status"] == "discharged"
+    item = stored(patient["patient_id"])
+    assert "queue_hospital_id" not in item and item["status"] == "discharged"
     assert patient["check_in_code"] not in poll(nurse_client, hospital).content.decode()
-    events = [e["type"] for e in repository.events_of_patient(patient["patient_id"])]
+    events = [e.type for e in patients_repository.events_of_patient(patient["patient_id"])]
     assert events.count("status_changed") == 3 and events[-1] == "disposition"
 
 
 def test_a_concurrent_edit_is_reported_not_lost(make_staff, sign_in, hospital):
-    from intake import repository
-
     patient = register(hospital)
     ana = sign_in(make_staff(Role.NURSE), browser=Client())
     colleague = make_staff(Role.NURSE)
@@ -224,13 +215,11 @@ def test_a_concurrent_edit_is_reported_not_lost(make_staff, sign_in, hospital):
     body = conflict.content.decode()
     assert "changed this patient first" in body and "Test nurse" in body
     assert "Room B1" in body
-    stored = repository.patient_get(patient["patient_id"])
-    assert stored["room"] == "B1" and stored["version"] == 2
+    item = stored(patient["patient_id"])
+    assert item["room"] == "B1" and item["version"] == 2
 
 
 def test_assignment_rules(make_staff, sign_in, hospital):
-    from intake import repository
-
     patient = register(hospital)
     nurse = make_staff(Role.NURSE)
     other_nurse = make_staff(Role.NURSE)
@@ -254,9 +243,9 @@ def test_assignment_rules(make_staff, sign_in, hospital):
     assert wrong_role.status_code == 400
     doc = act(charge_browser, patient, "assign", slot="physician", staff_id=physician.staff_id)
     assert doc.status_code == 303
-    stored = repository.patient_get(patient["patient_id"])
-    assert stored["nurse_id"] == other_nurse.staff_id
-    assert stored["physician_name"] == "Test physician"
+    item = stored(patient["patient_id"])
+    assert item["nurse_id"] == other_nurse.staff_id
+    assert item["physician_name"] == "Test physician"
 
 
 @pytest.mark.parametrize(
@@ -309,9 +298,7 @@ def test_action_permissions(
         heart_rate="80",
     )
     assert response.status_code == expected
-    from intake import repository
-
-    assert repository.patient_get(patient["patient_id"])["version"] == 1
+    assert stored(patient["patient_id"])["version"] == 1
 
 
 def test_anonymous_gets_sign_in_everywhere(client, hospital):

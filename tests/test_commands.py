@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.core.management import CommandError, call_command
 
-from solace import repository
-from solace.domain import Role
+from accounts import repository
+from accounts.domain import Role
 from tests.conftest import PASSWORD
 
 

@@ -9,7 +9,9 @@ import pytest
 from audit import repository as audit_repository
 from intake import repository
 from intake.views import INTAKE_COOKIE
+from patients import repository as patients_repository
 from solace import dynamodb
+from solace.clock import now_epoch
 from solace.tables import IDEMPOTENCY
 from tests.intake_helpers import (
     VALID,
@@ -34,7 +36,7 @@ def test_opening_the_form_starts_an_intake_session_bound_to_the_hospital(client,
     session = repository.intake_session_get(cookie.value)
     assert session.hospital_id == hospital.hospital_id
     assert session.idempotency_key == form_key(response)
-    assert session.expires_at == pytest.approx(dynamodb.now_epoch() + 2 * 3600, abs=5)
+    assert session.expires_at == pytest.approx(now_epoch() + 2 * 3600, abs=5)
 
 
 def test_reloading_keeps_the_same_session_and_key(client, hospital):
@@ -67,9 +69,9 @@ def test_registration_writes_patient_events_audit_and_shows_status(client, hospi
     assert "B.chest_pain" in {r["rule"] for r in patient["triage"]["reasons"]}
     assert patient["flags"] == ["allergies"]
     assert len(patient["check_in_code"]) == 7
-    events = repository.events_of_patient(patient["patient_id"])
-    assert [e["type"] for e in events] == ["arrived", "triage_suggested"]
-    assert events[1]["data"]["level"] == 2
+    events = patients_repository.events_of_patient(patient["patient_id"])
+    assert [e.type for e in events] == ["arrived", "triage_suggested"]
+    assert events[1].data["level"] == 2
     [entry] = audit_entries(hospital)
     assert entry["action"] == "intake.submitted" and entry["patient_id"] == patient["patient_id"]
     assert entry["actor_type"] == "patient" and entry["actor_id"].startswith("intake:")
@@ -141,8 +143,8 @@ def test_an_expired_key_whose_item_still_exists_does_not_block(client, hospital)
         "payload_hash": "something-else",
         "patient_id": "old-patient",
         "location": "/old/",
-        "created_at": dynamodb.now_epoch() - 90000,
-        "expires_at": dynamodb.now_epoch() - 10,
+        "created_at": now_epoch() - 90000,
+        "expires_at": now_epoch() - 10,
     }
     dynamodb.call(
         "put_item", TableName=dynamodb.table_name(IDEMPOTENCY), Item=dynamodb.serialize(stale)
@@ -222,7 +224,7 @@ def test_invalid_input_is_400_with_a_message_on_the_field_and_writes_nothing(
     response = submit(client, hospital, key, **changes)
     assert response.status_code == 400
     body = response.content.decode()
-    assert f'id="id_{field}_errors"' in body or f'id="id_{field}_0_errors"' in body
+    assert f'id="id_{field}_error"' in body or f'id="id_{field}_0_error"' in body
     assert 'aria-invalid="true"' in body
     assert patients(hospital) == []
     assert idempotency_records(hospital) == []
@@ -273,8 +275,8 @@ def test_worse_flags_the_patient_once_per_ten_minutes(client, hospital, clock):
     assert patient["worse_reported_at"] and patient["version"] == 2
     again = client.post(f"/h/{hospital.slug}/intake/status/worse/")
     assert again["Location"].endswith("?worse=recent")
-    events = repository.events_of_patient(patient["patient_id"])
-    assert [e["type"] for e in events].count("worse_reported") == 1
+    events = patients_repository.events_of_patient(patient["patient_id"])
+    assert [e.type for e in events].count("worse_reported") == 1
     clock.advance(10 * 60 + 1)
     third = client.post(f"/h/{hospital.slug}/intake/status/worse/")
     assert third["Location"].endswith("?worse=sent")
@@ -326,7 +328,7 @@ def test_the_form_is_offered_in_spanish(client, hospital):
 def test_match_key_keeps_letters_of_every_script(family, key):
     from datetime import date
 
-    from intake.domain import match_key
+    from patients.domain import match_key
 
     assert match_key(family, date(1980, 1, 1)) == f"{key}#1980-01-01"
 
@@ -334,6 +336,6 @@ def test_match_key_keeps_letters_of_every_script(family, key):
 def test_match_key_is_absent_without_letters():
     from datetime import date
 
-    from intake.domain import match_key
+    from patients.domain import match_key
 
     assert match_key("---", date(1980, 1, 1)) is None

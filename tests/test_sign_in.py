@@ -2,8 +2,9 @@
 
 from django.test import Client, override_settings
 
-from solace import dynamodb, services
-from solace.domain import Role
+from accounts import services
+from accounts.domain import Role
+from solace.clock import now_epoch
 from tests.conftest import PASSWORD
 from tests.test_sessions import raw_item
 
@@ -35,7 +36,7 @@ def test_sign_in_rotates_the_session_key_and_stores_who_signed_in(client, make_s
     assert raw_item(planted) is None
     item = raw_item(key)
     assert item["staff_id"] == staff.staff_id
-    assert item["expires_at"] > dynamodb.now_epoch()
+    assert item["expires_at"] > now_epoch()
     assert client.get("/")["Location"] == "/cockpit/"
 
 

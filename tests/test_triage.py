@@ -11,8 +11,8 @@ import dataclasses
 
 import pytest
 
-from intake import triage
-from intake.triage import (
+from triage import engine as triage
+from triage.engine import (
     ENGINE_VERSION,
     RED_FLAG_CODES,
     RESOURCE_TYPES,

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from solace.domain import Role
+from accounts.domain import Role
 from tests.conftest import PASSWORD
 
 CHROMIUM_ARGS = [

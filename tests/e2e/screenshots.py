@@ -23,15 +23,15 @@ PATIENTS = [
 
 
 def seed(hospital):
-    from audit.domain import RequestContext
     from intake import services
     from intake.domain import IntakeAnswers
+    from solace.context import RequestContext
 
     for n, (name, symptoms, complaint, pain) in enumerate(PATIENTS):
         session = services.intake_session_start(hospital)
         services.intake_register(
             hospital=hospital,
-            nonce=session.nonce,
+            session_id=session.session_id,
             idempotency_key=f"00000000-0000-4000-8000-00000000000{n}",
             answers=IntakeAnswers(
                 given_name=name,
@@ -52,8 +52,8 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     app = App()  # sets up Django before anything below reads settings
-    from solace import services
-    from solace.domain import Role
+    from accounts import services
+    from accounts.domain import Role
     from tests.e2e.conftest import CHROMIUM_ARGS, PHONE, WORKSTATION, chromium_path
 
     path = chromium_path()

@@ -7,7 +7,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from solace.domain import Role
+from accounts.domain import Role
 from tests.e2e.conftest import PHONE, POLL_SECONDS, WORKSTATION, sign_in
 from tests.intake_helpers import patients
 

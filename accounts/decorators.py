@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from solace.domain import Role
+from accounts.domain import Role
 
 
 def _to_sign_in(request: HttpRequest) -> HttpResponse:
@@ -22,16 +22,6 @@ def _to_sign_in(request: HttpRequest) -> HttpResponse:
         response["HX-Redirect"] = target
         return response
     return HttpResponseRedirect(target)
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.staff.is_authenticated:
-            return _to_sign_in(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def role_required(*roles: Role):

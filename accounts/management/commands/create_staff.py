@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from solace import repository, services
-from solace.domain import DuplicateError, NotFound, Role
+from accounts import repository, services
+from accounts.domain import DuplicateError, NotFound, Role
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Writes of the shared layer: sign-in with throttling, sign-out, hospitals, staff, demo data."""
+"""Account writes: sign-in with throttling, sign-out, hospitals, staff, demo data."""
 
 from __future__ import annotations
 
@@ -12,20 +12,13 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
-from audit.domain import (
-    NO_HOSPITAL,
-    SYSTEM_CONTEXT,
-    Action,
-    Actor,
-    ActorType,
-    RequestContext,
-    org_partition,
-)
+from accounts import repository
+from accounts.domain import DuplicateError, Hospital, NotFound, Role, SignedInStaff, Staff
+from accounts.session_backend import STAFF_SESSION_KEY
+from audit.domain import NO_HOSPITAL, Action, org_partition
 from audit.services import audit_record
-from solace import repository
-from solace.domain import DuplicateError, Hospital, NotFound, Role, SignedInStaff, Staff
-from solace.dynamodb import now_epoch
-from solace.session_backend import STAFF_SESSION_KEY
+from solace.clock import now_epoch
+from solace.context import SYSTEM_CONTEXT, Actor, ActorType, RequestContext
 
 
 class SignInFailed(Exception):

@@ -3,7 +3,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from solace import services
+from accounts import services
 
 
 class Command(BaseCommand):

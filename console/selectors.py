@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from accounts.domain import SignedInStaff
 from audit import repository
 from audit.domain import org_partition
 from solace import cursors
-from solace.domain import SignedInStaff
 
 PAGE_SIZE = 50
 EXPORT_PAGE_SIZE = 500

@@ -4,18 +4,18 @@ from datetime import timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts import repository as accounts_repository
 from audit.domain import Action
-from audit.selectors import AuditFilter
+from console.selectors import AuditFilter
 from solace import clock
-from solace import repository as solace_repository
-from solace.forms import AccessibleForm
+from solace.forms import Form
 
 MAX_RANGE_DAYS = 366
 _PATIENT_ID = re.compile(r"^[0-9a-f]{32}$")
 _ACTOR_ID = re.compile(r"^([0-9a-f]{32}|intake:[0-9a-f]{24}|system|unknown-account)$")
 
 
-class AuditFilterForm(AccessibleForm):
+class AuditFilterForm(Form):
     hospital = forms.ChoiceField(label="Hospital", required=False)
     date_from = forms.DateField(label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
@@ -58,7 +58,7 @@ class AuditFilterForm(AccessibleForm):
         # Filters end up in the audit entry of this search: ids only, never a typed-in name.
         actor = cleaned.get("actor", "").strip()
         if "@" in actor:
-            staff = solace_repository.staff_get_by_email(actor)
+            staff = accounts_repository.staff_get_by_email(actor)
             if staff is None:
                 self.add_error("actor", "No staff member has that email.")
             else:

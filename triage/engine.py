@@ -264,6 +264,14 @@ class Suggestion:
     engine_version: str
     resources: tuple[str, ...]  # predicted resource types, in RESOURCE_TYPES order
 
+    def as_dict(self) -> dict:
+        return {
+            "level": self.level,
+            "reasons": [{"rule": r.rule, "text": r.text} for r in self.reasons],
+            "engine_version": self.engine_version,
+            "resources": list(self.resources),
+        }
+
 
 # =================================================================================================
 # LOGIC

@@ -1,7 +1,6 @@
-"""Repositories of the shared layer: hospitals, staff, sessions, login throttle.
+"""Hospitals, staff, sessions and the sign-in throttle in DynamoDB.
 
-The only module of this package that issues DynamoDB requests (through solace.dynamodb.call).
-Key formats of these tables live here.
+The only module of accounts that issues DynamoDB requests. Key formats of these tables live here.
 """
 
 from __future__ import annotations
@@ -9,9 +8,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from solace import dynamodb
-from solace.domain import DuplicateError, Hospital, Role, RosterEntry, Staff
-from solace.dynamodb import ConditionFailed, TransactionCancelled, table_name, values
+from accounts.domain import DuplicateError, Hospital, Role, RosterEntry, Staff
+from solace import clock, dynamodb
+from solace.dynamodb import LIVE, ConditionFailed, Expression, TransactionCancelled
 from solace.tables import HOSPITALS, LOGIN_THROTTLE, SESSIONS, STAFF
 
 # --- Key formats -------------------------------------------------------------------------------
@@ -57,23 +56,27 @@ def hospital_insert(hospital: Hospital) -> None:
     }
     claim = {"hospital_id": SLUG_CLAIM.format(hospital.slug), "owner_id": hospital.hospital_id}
     try:
-        _put_with_claim(table_name(HOSPITALS), "hospital_id", item, claim)
+        _put_with_claim(HOSPITALS, "hospital_id", item, claim)
     except TransactionCancelled as exc:
         raise DuplicateError(f"slug {hospital.slug!r} is taken") from exc
 
 
 def hospital_update(hospital: Hospital) -> None:
     """Change name, timezone or wait targets of an existing hospital (the slug never changes)."""
-    dynamodb.call(
-        "update_item",
-        TableName=table_name(HOSPITALS),
-        Key=dynamodb.serialize({"hospital_id": hospital.hospital_id}),
-        UpdateExpression="SET #n = :name, #tz = :tz, wait_targets = :targets",
-        ConditionExpression="attribute_exists(hospital_id)",
-        ExpressionAttributeNames={"#n": "name", "#tz": "timezone"},
-        ExpressionAttributeValues=values(
-            name=hospital.name, tz=hospital.timezone, targets=list(hospital.wait_targets)
-        ),
+    expression = Expression()
+    update = expression.update(
+        {
+            "name": hospital.name,
+            "timezone": hospital.timezone,
+            "wait_targets": list(hospital.wait_targets),
+        }
+    )
+    dynamodb.update_item(
+        HOSPITALS,
+        {"hospital_id": hospital.hospital_id},
+        expression,
+        update,
+        condition="attribute_exists(hospital_id)",
     )
 
 
@@ -91,14 +94,9 @@ def hospitals_get_many(hospital_ids: set[str] | frozenset[str]) -> list[Hospital
     """The given hospitals in one BatchGetItem (a staff member belongs to a handful)."""
     if not hospital_ids:
         return []
-    name = table_name(HOSPITALS)
-    request = {name: {"Keys": [dynamodb.serialize({"hospital_id": h}) for h in hospital_ids]}}
-    found: list[Hospital] = []
-    while request:
-        response = dynamodb.call("batch_get_item", RequestItems=request)
-        found += [_hospital_from_item(dynamodb.deserialize(i)) for i in response["Responses"][name]]
-        request = response.get("UnprocessedKeys") or {}
-    return sorted(found, key=lambda h: h.name)
+    keys = [{"hospital_id": h} for h in sorted(hospital_ids)]
+    items = dynamodb.batch_get({HOSPITALS: keys})[HOSPITALS.name]
+    return sorted((_hospital_from_item(i) for i in items), key=lambda h: h.name)
 
 
 # --- Staff ---------------------------------------------------------------------------------
@@ -137,9 +135,7 @@ def staff_insert(staff: Staff) -> None:
         for hospital_id in sorted(staff.hospital_ids)
     ]
     try:
-        _put_with_claim(
-            table_name(STAFF), "staff_id", _staff_to_item(staff), claim, extra=roster_updates
-        )
+        _put_with_claim(STAFF, "staff_id", _staff_to_item(staff), claim, extra=roster_updates)
     except TransactionCancelled as exc:
         raise DuplicateError(f"email {staff.email!r} is taken") from exc
 
@@ -147,32 +143,31 @@ def staff_insert(staff: Staff) -> None:
 def roster_remove(hospital_ids: frozenset[str], staff_id: str) -> None:
     actions = [_roster_action(h, staff_id, None) for h in sorted(hospital_ids)]
     if actions:
-        dynamodb.call("transact_write_items", TransactItems=actions)
+        dynamodb.transact_write(actions)
 
 
-def _roster_action(hospital_id: str, staff_id: str, entry: dict | None) -> dict[str, Any]:
-    update: dict[str, Any] = {
-        "TableName": table_name(HOSPITALS),
-        "Key": dynamodb.serialize({"hospital_id": hospital_id}),
-        "ConditionExpression": "attribute_exists(hospital_id)",
-        "ExpressionAttributeNames": {"#sid": staff_id},
-    }
-    if entry is None:
-        update["UpdateExpression"] = "REMOVE roster.#sid"
-    else:
-        update["UpdateExpression"] = "SET roster.#sid = :entry"
-        update["ExpressionAttributeValues"] = values(entry=entry)
-    return {"Update": update}
+def _roster_action(hospital_id: str, staff_id: str, entry: dict | None) -> tuple[str, dict]:
+    """Add, change (entry) or remove (None) one staff member on a hospital's roster."""
+    expression = Expression()
+    member = f"roster.{expression.name(staff_id)}"
+    update = f"REMOVE {member}" if entry is None else f"SET {member} = {expression.value(entry)}"
+    action = dynamodb.update_action(
+        HOSPITALS,
+        {"hospital_id": hospital_id},
+        expression,
+        update,
+        condition="attribute_exists(hospital_id)",
+    )
+    return f"roster:{hospital_id}", action
 
 
 def staff_replace(staff: Staff) -> None:
     """Overwrite an existing staff member (the email never changes; it is the sign-in name)."""
-    dynamodb.call(
-        "put_item",
-        TableName=table_name(STAFF),
-        Item=dynamodb.serialize(_staff_to_item(staff)),
-        ConditionExpression="attribute_exists(staff_id) AND email = :email",
-        ExpressionAttributeValues=values(email=staff.email),
+    dynamodb.put_item(
+        STAFF,
+        _staff_to_item(staff),
+        condition="attribute_exists(staff_id) AND email = :email",
+        expression=Expression(email=staff.email),
     )
 
 
@@ -187,52 +182,28 @@ def staff_get_by_email(email: str) -> Staff | None:
 
 
 def staff_get_many(staff_ids: set[str] | frozenset[str]) -> dict[str, Staff]:
-    if not staff_ids:
-        return {}
-    name = table_name(STAFF)
-    request = {name: {"Keys": [dynamodb.serialize({"staff_id": s}) for s in staff_ids]}}
-    found: dict[str, Staff] = {}
-    while request:
-        response = dynamodb.call("batch_get_item", RequestItems=request)
-        for raw in response["Responses"][name]:
-            staff = _staff_from_item(dynamodb.deserialize(raw))
-            found[staff.staff_id] = staff
-        request = response.get("UnprocessedKeys") or {}
-    return found
+    keys = [{"staff_id": s} for s in sorted(staff_ids)]
+    items = dynamodb.batch_get({STAFF: keys})[STAFF.name] if keys else []
+    return {staff.staff_id: staff for staff in map(_staff_from_item, items)}
 
 
-def _put_with_claim(
-    table: str, key_name: str, item: dict, claim: dict, extra: list | None = None
-) -> None:
-    dynamodb.call(
-        "transact_write_items",
-        TransactItems=[
-            *(extra or []),
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": dynamodb.serialize(item),
-                    "ConditionExpression": f"attribute_not_exists({key_name})",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": table,
-                    "Item": dynamodb.serialize(claim),
-                    "ConditionExpression": f"attribute_not_exists({key_name})",
-                }
-            },
-        ],
+def _put_with_claim(table, key_name: str, item: dict, claim: dict, extra=()) -> None:
+    """The item and a claim item for its unique value, both only if new: one transaction."""
+    new = f"attribute_not_exists({key_name})"
+    dynamodb.transact_write(
+        [
+            *extra,
+            ("item", dynamodb.put_action(table, item, condition=new)),
+            ("claim", dynamodb.put_action(table, claim, condition=new)),
+        ]
     )
 
 
 # --- Sessions ------------------------------------------------------------------------------
 def session_get(session_key: str) -> dict[str, Any] | None:
-    """The session item, or None when absent or past its expiry (TTL deletes only eventually)."""
+    """The session item, or None when absent or expired (TTL deletes only eventually)."""
     item = dynamodb.get_item(SESSIONS, {"session_key": session_key}, consistent=True)
-    if item is None or item["expires_at"] <= dynamodb.now_epoch():
-        return None
-    return item
+    return None if dynamodb.expired(item, clock.now_epoch()) else item
 
 
 def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
@@ -240,17 +211,13 @@ def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
     the session still lives (a sign-out or deactivation meanwhile must not be undone).
     False when the condition fails."""
     condition = (
-        "attribute_not_exists(session_key) OR expires_at <= :now"
+        f"attribute_not_exists(session_key) OR {dynamodb.EXPIRED}"
         if must_be_new
-        else "attribute_exists(session_key) AND expires_at > :now"
+        else f"attribute_exists(session_key) AND {LIVE}"
     )
-    kwargs = {
-        "ConditionExpression": condition,
-        "ExpressionAttributeValues": values(now=dynamodb.now_epoch()),
-    }
     try:
-        dynamodb.call(
-            "put_item", TableName=table_name(SESSIONS), Item=dynamodb.serialize(item), **kwargs
+        dynamodb.put_item(
+            SESSIONS, item, condition=condition, expression=Expression(now=clock.now_epoch())
         )
     except ConditionFailed:
         return False
@@ -259,34 +226,29 @@ def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
 
 def session_touch(session_key: str, expires_at: int, touched_at: int) -> None:
     """Move a live session's idle expiry forward without rewriting its data."""
+    expression = Expression(now=clock.now_epoch())
+    update = expression.update({"expires_at": expires_at, "touched_at": touched_at})
     # ConditionFailed: expired or signed out meanwhile, so there is nothing to extend.
     with contextlib.suppress(ConditionFailed):
-        dynamodb.call(
-            "update_item",
-            TableName=table_name(SESSIONS),
-            Key=dynamodb.serialize({"session_key": session_key}),
-            UpdateExpression="SET expires_at = :exp, touched_at = :touched",
-            ConditionExpression="attribute_exists(session_key) AND expires_at > :now",
-            ExpressionAttributeValues=values(
-                exp=expires_at, touched=touched_at, now=dynamodb.now_epoch()
-            ),
+        dynamodb.update_item(
+            SESSIONS,
+            {"session_key": session_key},
+            expression,
+            update,
+            condition=f"attribute_exists(session_key) AND {LIVE}",
         )
 
 
 def session_delete(session_key: str) -> None:
-    dynamodb.call(
-        "delete_item",
-        TableName=table_name(SESSIONS),
-        Key=dynamodb.serialize({"session_key": session_key}),
-    )
+    dynamodb.delete_item(SESSIONS, {"session_key": session_key})
 
 
 def session_keys_of_staff(staff_id: str) -> list[str]:
     items, _ = dynamodb.query_all(
-        TableName=table_name(SESSIONS),
+        TableName=dynamodb.table_name(SESSIONS),
         IndexName="by-staff",
         KeyConditionExpression="staff_id = :sid",
-        ExpressionAttributeValues=values(sid=staff_id),
+        **Expression(sid=staff_id).params(),
     )
     return [item["session_key"] for item in items]
 
@@ -298,65 +260,41 @@ THROTTLE_ADDRESS = "address#{}"
 
 def throttle_counts(keys: list[str]) -> dict[str, dict[str, int]]:
     """Live counters by key (failures, expires_at); expired counters read as absent."""
-    name = table_name(LOGIN_THROTTLE)
-    request = {
-        name: {
-            "Keys": [dynamodb.serialize({"throttle_key": k}) for k in keys],
-            "ConsistentRead": True,
-        }
-    }
-    now = dynamodb.now_epoch()
-    found: dict[str, dict[str, int]] = {}
-    while request:
-        response = dynamodb.call("batch_get_item", RequestItems=request)
-        for raw in response["Responses"][name]:
-            item = dynamodb.deserialize(raw)
-            if item["expires_at"] > now:
-                found[item["throttle_key"]] = item
-        request = response.get("UnprocessedKeys") or {}
-    return found
+    items = dynamodb.batch_get(
+        {LOGIN_THROTTLE: [{"throttle_key": k} for k in keys]}, consistent=True
+    )[LOGIN_THROTTLE.name]
+    now = clock.now_epoch()
+    return {i["throttle_key"]: i for i in items if not dynamodb.expired(i, now)}
 
 
 def throttle_add_failure(key: str, window_seconds: int) -> int:
     """Count one failed attempt in the key's window (a new window when none is live)."""
-    now = dynamodb.now_epoch()
-    key_value = dynamodb.serialize({"throttle_key": key})
+    now = clock.now_epoch()
+    expression = Expression(now=now)
+    update = expression.update(add={"failures": 1})
     try:
-        response = dynamodb.call(
-            "update_item",
-            TableName=table_name(LOGIN_THROTTLE),
-            Key=key_value,
-            UpdateExpression="ADD failures :one",
-            ConditionExpression="expires_at > :now",
-            ExpressionAttributeValues=values(one=1, now=now),
-            ReturnValues="UPDATED_NEW",
+        counted = dynamodb.update_item(
+            LOGIN_THROTTLE,
+            {"throttle_key": key},
+            expression,
+            update,
+            condition=LIVE,
+            return_new=True,
         )
-        return int(dynamodb.deserialize(response["Attributes"])["failures"])
+        return int(counted["failures"])
     except ConditionFailed:
         pass
-    dynamodb.call(
-        "put_item",
-        TableName=table_name(LOGIN_THROTTLE),
-        Item=dynamodb.serialize(
-            {"throttle_key": key, "failures": 1, "expires_at": now + window_seconds}
-        ),
+    dynamodb.put_item(
+        LOGIN_THROTTLE, {"throttle_key": key, "failures": 1, "expires_at": now + window_seconds}
     )
     return 1
 
 
 def throttle_lock(key: str, until: int) -> None:
-    dynamodb.call(
-        "update_item",
-        TableName=table_name(LOGIN_THROTTLE),
-        Key=dynamodb.serialize({"throttle_key": key}),
-        UpdateExpression="SET expires_at = :until",
-        ExpressionAttributeValues=values(until=until),
-    )
+    expression = Expression()
+    update = expression.update({"expires_at": until})
+    dynamodb.update_item(LOGIN_THROTTLE, {"throttle_key": key}, expression, update)
 
 
 def throttle_clear(key: str) -> None:
-    dynamodb.call(
-        "delete_item",
-        TableName=table_name(LOGIN_THROTTLE),
-        Key=dynamodb.serialize({"throttle_key": key}),
-    )
+    dynamodb.delete_item(LOGIN_THROTTLE, {"throttle_key": key})

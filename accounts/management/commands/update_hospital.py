@@ -2,8 +2,8 @@ from zoneinfo import available_timezones
 
 from django.core.management.base import BaseCommand, CommandError
 
-from solace import services
-from solace.domain import NotFound
+from accounts import services
+from accounts.domain import NotFound
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from zoneinfo import available_timezones
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from solace import services
-from solace.domain import DuplicateError
+from accounts import services
+from accounts.domain import DuplicateError
 
 
 class Command(BaseCommand):

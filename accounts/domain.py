@@ -1,4 +1,4 @@
-"""Domain dataclasses of the shared layer: hospitals, staff, the signed-in staff member."""
+"""Accounts: hospitals, staff and their roles, the signed-in staff member."""
 
 from __future__ import annotations
 
@@ -11,6 +11,18 @@ class Role(StrEnum):
     PHYSICIAN = "physician"
     CHARGE_NURSE = "charge_nurse"
     ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.NURSE: "Nurse",
+    Role.PHYSICIAN: "Physician",
+    Role.CHARGE_NURSE: "Charge nurse",
+    Role.ADMIN: "Admin",
+}
 
 
 CLINICAL_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.CHARGE_NURSE})

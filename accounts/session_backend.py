@@ -18,8 +18,8 @@ from django.contrib.sessions.backends.base import (
 )
 from django.utils.crypto import get_random_string
 
-from solace import repository
-from solace.dynamodb import now_epoch
+from accounts import repository
+from solace.clock import now_epoch
 
 # Moving the idle deadline costs a write; doing it at most once a minute is precise enough.
 TOUCH_EVERY_SECONDS = 60

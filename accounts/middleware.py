@@ -1,0 +1,38 @@
+"""request.staff from the session, and the idle deadline that real interaction moves."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from accounts.domain import ANONYMOUS, SignedInStaff
+from accounts.session_backend import STAFF_SESSION_KEY
+
+
+def passive(view):
+    """Mark a view as passive (a poll): it never extends the session's idle deadline."""
+    view.solace_passive = True
+    return view
+
+
+class StaffMiddleware:
+    """Sets request.staff from the session (no extra read) and extends the idle deadline."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.staff = SimpleLazyObject(lambda: _staff_from_session(request))
+        response = self.get_response(request)
+        if not getattr(request, "solace_passive", False) and request.staff.is_authenticated:
+            request.session.touch()
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "solace_passive", False):
+            request.solace_passive = True
+
+
+def _staff_from_session(request: HttpRequest):
+    data = request.session.get(STAFF_SESSION_KEY)
+    return SignedInStaff.from_session(data) if data else ANONYMOUS

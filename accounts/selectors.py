@@ -1,0 +1,32 @@
+"""Account reads: hospitals by slug (cached briefly), a staff member's hospitals."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from accounts import repository
+from accounts.domain import Hospital, SignedInStaff
+
+# Hospitals almost never change, and every intake request needs one by slug: a short
+# process-local cache spares a DynamoDB read per request (so a duplicate submission costs one).
+HOSPITAL_CACHE_SECONDS = 60
+_hospitals: dict[str, tuple[float, Hospital]] = {}
+_hospitals_lock = threading.Lock()
+
+
+def hospital_by_slug(slug: str) -> Hospital | None:
+    now = time.monotonic()
+    with _hospitals_lock:
+        cached = _hospitals.get(slug)
+    if cached and now - cached[0] < HOSPITAL_CACHE_SECONDS:
+        return cached[1]
+    hospital = repository.hospital_get_by_slug(slug)
+    if hospital is not None:  # unknown slugs are not cached: a new hospital shows up at once
+        with _hospitals_lock:
+            _hospitals[slug] = (now, hospital)
+    return hospital
+
+
+def staff_hospitals(staff: SignedInStaff) -> list[Hospital]:
+    return repository.hospitals_get_many(staff.hospital_ids)

@@ -1,0 +1,310 @@
+"""The patient record: one visit to one emergency department, from arrival to departure.
+
+This module owns what a patient is (`Patient`), the states a visit moves through, the events on
+its timeline, and how a record becomes the triage engine's input. Intake creates records, the
+cockpit changes them; both go through `patients.repository`, which owns the stored form.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import triage
+from solace import clock
+from solace.context import Actor
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud across a noisy waiting room.
+CHECK_IN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CHECK_IN_LENGTH = 7
+
+
+def new_check_in_code() -> str:
+    return "".join(secrets.choice(CHECK_IN_ALPHABET) for _ in range(CHECK_IN_LENGTH))
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    IN_TRIAGE = "in_triage"
+    WAITING_FOR_PROVIDER = "waiting_for_provider"
+    WITH_PROVIDER = "with_provider"
+    DISCHARGED = "discharged"
+    ADMITTED = "admitted"
+    TRANSFERRED = "transferred"
+    LEFT_WITHOUT_BEING_SEEN = "left_without_being_seen"
+    LEFT_AGAINST_ADVICE = "left_against_advice"
+
+
+STATUS_LABELS = {
+    Status.WAITING: "Waiting",
+    Status.IN_TRIAGE: "In triage",
+    Status.WAITING_FOR_PROVIDER: "Waiting for provider",
+    Status.WITH_PROVIDER: "With provider",
+    Status.DISCHARGED: "Discharged",
+    Status.ADMITTED: "Admitted",
+    Status.TRANSFERRED: "Transferred",
+    Status.LEFT_WITHOUT_BEING_SEEN: "Left without being seen",
+    Status.LEFT_AGAINST_ADVICE: "Left against advice",
+}
+# The ends of a visit, in the order a clinician reads them.
+DISPOSITIONS = (
+    Status.DISCHARGED,
+    Status.ADMITTED,
+    Status.TRANSFERRED,
+    Status.LEFT_WITHOUT_BEING_SEEN,
+    Status.LEFT_AGAINST_ADVICE,
+)
+# Forward moves through the department; a disposition may end any active visit.
+FLOW: dict[Status, tuple[Status, ...]] = {
+    Status.WAITING: (Status.IN_TRIAGE,),
+    Status.IN_TRIAGE: (Status.WAITING_FOR_PROVIDER,),
+    Status.WAITING_FOR_PROVIDER: (Status.WITH_PROVIDER,),
+    Status.WITH_PROVIDER: (),
+}
+
+
+def next_statuses(current: Status) -> tuple[Status, ...]:
+    if current in DISPOSITIONS:
+        return ()
+    return FLOW[current] + DISPOSITIONS
+
+
+class EventType(StrEnum):
+    ARRIVED = "arrived"
+    TRIAGE_SUGGESTED = "triage_suggested"
+    WORSE_REPORTED = "worse_reported"
+    VITALS_RECORDED = "vitals_recorded"
+    ACUITY_CONFIRMED = "acuity_confirmed"
+    ACUITY_OVERRIDDEN = "acuity_overridden"
+    ROOMED = "roomed"
+    ASSIGNED = "assigned"
+    STATUS_CHANGED = "status_changed"
+    DISPOSITION = "disposition"
+
+
+@dataclass(frozen=True)
+class EncounterEvent:
+    patient_id: str
+    event_id: str
+    type: EventType
+    time: str
+    actor_id: str
+    actor_role: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def new_event(
+    patient_id: str,
+    type_: EventType,
+    time: str,
+    actor: Actor,
+    data: dict | None = None,
+    seq: int = 0,
+) -> EncounterEvent:
+    """An encounter event; `seq` orders events written in one transaction at the same time."""
+    return EncounterEvent(
+        patient_id=patient_id,
+        event_id=f"{time}#{seq}{uuid.uuid4().hex[:8]}",  # time-ordered, unique
+        type=type_,
+        time=time,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        data=data or {},
+    )
+
+
+# --- Ages and identity ------------------------------------------------------------------------
+def age_in_days(date_of_birth: date, on: date) -> int:
+    return (on - date_of_birth).days
+
+
+def age_in_years(date_of_birth: date, on: date) -> int:
+    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - before_birthday
+
+
+def age_label(age_days: int | None) -> str:
+    """Short age for a queue row: days for newborns, months for infants, else years."""
+    if age_days is None:
+        return "?"
+    if age_days < 31:
+        return f"{age_days} d"
+    if age_days < 2 * 365:
+        return f"{age_days * 12 // 365} mo"
+    return f"{int(age_days // 365.25)} y"
+
+
+def match_key(family_name: str, date_of_birth: date | None) -> str | None:
+    """Same person, earlier visits: family name (in any script, compatibility-normalized,
+    without accents, case or punctuation) + birth date. None when there is no birth date or the
+    name has no letters: no match is better than matching everyone born that day."""
+    if date_of_birth is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", family_name.casefold())
+    letters = "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
+    return f"{letters}#{date_of_birth.isoformat()}" if letters else None
+
+
+# --- The record -------------------------------------------------------------------------------
+def reconfirm_needed(suggested: int, confirmed: int | None, confirmed_against: int | None) -> bool:
+    """A re-run made the suggestion more urgent than what a nurse confirmed (and than the
+    suggestion the nurse saw then): it shows through until a nurse confirms again."""
+    if confirmed is None:
+        return False
+    return suggested < confirmed and (confirmed_against is None or suggested < confirmed_against)
+
+
+def working_level(suggested: int, confirmed: int | None, confirmed_against: int | None) -> int:
+    """The level the department works by: the nurse's, unless a newer suggestion is more urgent."""
+    if confirmed is None or reconfirm_needed(suggested, confirmed, confirmed_against):
+        return suggested
+    return confirmed
+
+
+class _Acuity:
+    """Suggested, confirmed and working level of a record or a queue row."""
+
+    suggested_level: int
+    confirmed_level: int | None
+    confirmed_suggestion: int | None
+
+    @property
+    def reconfirm_needed(self) -> bool:
+        return reconfirm_needed(
+            self.suggested_level, self.confirmed_level, self.confirmed_suggestion
+        )
+
+    @property
+    def level(self) -> int:
+        return working_level(self.suggested_level, self.confirmed_level, self.confirmed_suggestion)
+
+
+@dataclass(frozen=True)
+class Patient(_Acuity):
+    """One visit. `version` rises with every change: writes are conditional on it."""
+
+    patient_id: str
+    hospital_id: str
+    organization_id: str
+    created_at: str  # arrival, ISO-8601 UTC
+    check_in_code: str
+    status: Status
+    version: int
+    age_days: int
+    sex: str
+    suggested_level: int
+    triage: dict[str, Any]  # the current suggestion (triage.Suggestion.as_dict form)
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    chief_complaint: str = ""
+    symptoms: tuple[str, ...] = ()
+    pain_score: int | None = None
+    phone: str = ""
+    onset: str = ""
+    pregnant: str = ""  # yes | no | unsure | ""
+    allergies: str = ""
+    medications: str = ""
+    conditions: str = ""
+    preferred_language: str = ""
+    vitals: dict[str, Any] = field(default_factory=dict)  # the latest recorded set
+    confirmed_level: int | None = None
+    confirmed_by: str | None = None
+    # The suggestion a nurse confirmed against: a later, more urgent suggestion shows through.
+    confirmed_suggestion: int | None = None
+    override_reason: str | None = None
+    triaged_at: str | None = None
+    room: str | None = None
+    nurse_id: str | None = None
+    nurse_name: str | None = None
+    physician_id: str | None = None
+    physician_name: str | None = None
+    flags: tuple[str, ...] = ()
+    worse_reported_at: str | None = None
+    disposition_at: str | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None
+    updated_by_name: str | None = None
+    in_queue: bool = True  # in the department: on the live queue until a disposition
+    match_key: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in DISPOSITIONS
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def age_label(self) -> str:
+        return age_label(self.age_days)
+
+    @property
+    def age_years(self) -> int:
+        return self.age_days * 100 // 36525
+
+    def triage_input(self, vitals: triage.Vitals | None = None) -> triage.TriageInput:
+        """What the engine sees: the intake answers and the latest vitals."""
+        return triage.TriageInput(
+            age_days=self.age_days,
+            sex=self.sex,
+            chief_complaint=self.chief_complaint,
+            symptoms=frozenset(self.symptoms),
+            pain_score=self.pain_score,
+            pregnant={"yes": True, "no": False}.get(self.pregnant),
+            vitals=vitals,
+        )
+
+
+PATIENT_FIELDS = tuple(f.name for f in fields(Patient))
+
+
+class VersionConflict(Exception):
+    """Someone changed the patient first; `current` is the patient as it is now."""
+
+    def __init__(self, current: Patient | None):
+        super().__init__("the patient was changed by someone else")
+        self.current = current
+
+
+def suggestion_to_data(suggestion: triage.Suggestion) -> dict[str, Any]:
+    return suggestion.as_dict()
+
+
+@dataclass(frozen=True)
+class QueueRow(_Acuity):
+    """A patient as one row of the live queue (what the queue index projects)."""
+
+    patient_id: str
+    created_at: str
+    check_in_code: str
+    age_days: int | None
+    sex: str
+    chief_complaint: str
+    status: Status
+    room: str | None
+    nurse_name: str | None
+    physician_name: str | None
+    suggested_level: int
+    confirmed_level: int | None
+    confirmed_suggestion: int | None
+    flags: tuple[str, ...]
+    worse: bool
+    version: int
+
+    @property
+    def age(self) -> str:
+        return age_label(self.age_days)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def waited_minutes(self, now: datetime) -> int:
+        return max(0, int((now - clock.parse_iso(self.created_at)).total_seconds() // 60))
