@@ -17,7 +17,11 @@ in the order of the RULES table. C.resources always fires, so there is always a 
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+
+def _(text: str) -> str:
+    """Marks a label for translation (makemessages finds it); the app translates at render."""
+    return text
+
 
 ENGINE_VERSION = "esi-rules-1"
 
