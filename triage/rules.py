@@ -717,9 +717,10 @@ RULES: tuple[Rule, ...] = (
         "B.overdose",
         "B",
         2,
-        "Overdose or poisoning.",
-        ((_has("overdose"),),),
-        f"{B_SOURCE} (overdose or ingestion)",
+        "Overdose, poisoning or a dangerous ingestion (button battery, magnets).",
+        ((_has("overdose", "dangerous_ingestion"),),),
+        f"{B_SOURCE} (overdose or ingestion); button batteries and magnets: NCPC/AAP guidance"
+        " (oesophageal battery is an emergency)",
     ),
     Rule(
         "B.severe_bleeding",
@@ -1046,15 +1047,26 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ((_has("vomiting"),), (ADULT,)),
         ("labs", "iv"),
     ),
-    ResourceRule("dehydration", "dehydration (IV fluids)", ((_has("dehydration"),),), ("iv",)),
+    ResourceRule(
+        "vomiting_young_infant",
+        "vomiting at 90 days or younger",
+        ((_has("vomiting"),), (Age(0, 90 * DAY),)),
+        ("labs", "iv"),
+    ),
+    ResourceRule(
+        "dehydration",
+        "dehydration (electrolytes, IV fluids)",
+        ((_has("dehydration"),),),
+        ("labs", "iv"),
+    ),
     ResourceRule(
         "diarrhea_adult", "diarrhea (12 years and over)", ((_has("diarrhea"),), (ADULT,)), ("labs",)
     ),
     ResourceRule(
-        "fever_under_3",
-        "fever under 3 years (urine and blood tests)",
-        (FEVER, (Age(0, 3 * YEAR - 1),)),
-        ("labs",),
+        "fever_young_infant",
+        "fever at 90 days or younger (blood, urine and spinal fluid tests, antibiotics)",
+        (FEVER, (Age(0, 90 * DAY),)),
+        ("labs", "iv"),
     ),
     ResourceRule("fever_older_adult", "fever at 65 or over", (FEVER, (Age(65 * YEAR),)), ("labs",)),
     ResourceRule(
@@ -1169,13 +1181,21 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ("procedure",),
     ),
     ResourceRule(
-        "swallowed_object", "swallowed object (X-ray)", ((_has("swallowed_object"),),), ("imaging",)
+        "swallowed_object",
+        "swallowed object (X-ray)",
+        ((_has("swallowed_object", "dangerous_ingestion"),),),
+        ("imaging",),
     ),
     ResourceRule("chemical_eye", "eye irrigation", ((_has("chemical_eye"),),), ("procedure",)),
     ResourceRule(
         "vision_loss", "sudden vision loss", ((_has("vision_loss"),),), ("imaging", "consult")
     ),
-    ResourceRule("headache", "headache (IV or IM pain relief)", ((_has("headache"),),), ("iv",)),
+    ResourceRule(
+        "headache",
+        "headache with pain 6/10 or more (IV or IM pain relief)",
+        ((_has("headache"),), (PainAtLeast(6),)),
+        ("iv",),
+    ),
     ResourceRule(
         "headache_high_risk",
         "headache at 50 or over, with vomiting or on an anticoagulant (CT)",
