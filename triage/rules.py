@@ -418,7 +418,6 @@ PAIN_SITES = (
     "chest_pain",
     "abdominal_pain",
     "back_pain",
-    "headache",
     "flank_pain",
     "testicular_pain",
     "pelvic_pain",
@@ -636,6 +635,8 @@ RULES: tuple[Rule, ...] = (
                     "abdominal_pain",
                     "pelvic_pain",
                     "vaginal_bleeding",
+                    "bleeding",
+                    "pain",
                     "back_pain",
                     "flank_pain",
                     "fainting",
@@ -694,8 +695,9 @@ RULES: tuple[Rule, ...] = (
         "Severe pain (7/10 or more) from a site where pain signals a high-risk cause.",
         ((PainAtLeast(7),), (_has(*PAIN_SITES),)),
         f"{HANDBOOK} ch. 3 (severe pain or distress: consider ESI 2 at 7/10 or more)",
-        "Limited to chest, abdomen, back, flank, head, pelvis and testicles: the handbook leaves"
-        " severe pain from minor injuries (an ankle sprain at 8/10) at the resource level.",
+        "Limited to chest, abdomen, back, flank, pelvis and testicles: the handbook leaves"
+        " severe pain from minor injuries (an ankle sprain at 8/10) or a usual migraine at the"
+        " resource level; a sudden worst-ever headache is B.thunderclap_headache.",
     ),
     Rule(
         "B.breathing",
@@ -1011,7 +1013,15 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "pregnancy with pain or bleeding (ultrasound, obstetrics)",
         (
             (_has("pregnant_pain_bleeding", "pregnancy"),),
-            (_has("pregnant_pain_bleeding", "abdominal_pain", "pelvic_pain", "vaginal_bleeding"),),
+            (
+                _has(
+                    "pregnant_pain_bleeding",
+                    "abdominal_pain",
+                    "pelvic_pain",
+                    "vaginal_bleeding",
+                    "bleeding",
+                ),
+            ),
         ),
         ("labs", "imaging", "consult"),
     ),
