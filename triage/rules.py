@@ -227,7 +227,7 @@ class Found:
         return tuple(t for c in self.concepts for t in ev.found.get(c, ()))
 
     def describe(self) -> str:
-        return "; ".join(concept_label(c) for c in self.concepts)
+        return " or ".join(concept_label(c) for c in self.concepts)
 
 
 @dataclass(frozen=True)
