@@ -848,6 +848,15 @@ RULES: tuple[Rule, ...] = (
         f"{HANDBOOK} ch. 6 (hemophilia patients with possible acute bleeds)",
     ),
     Rule(
+        "B.bilious_vomiting",
+        "B",
+        2,
+        "Green (bilious) vomiting: possible bowel obstruction or malrotation.",
+        ((_has("bilious_vomiting"),),),
+        f"{B_SOURCE}; {HANDBOOK} ch. 6 (no number: bilious vomiting in an infant is a surgical"
+        " emergency until proven otherwise)",
+    ),
+    Rule(
         "B.missed_dialysis",
         "B",
         2,
@@ -1265,6 +1274,13 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "on insulin or a sulfonylurea and confused or fainted",
         ((_has("hypoglycaemic_agent"),), (*ALTERED_MENTAL_STATUS, _has("fainting"))),
         ("labs", "iv"),
+    ),
+    ResourceRule("jaundice", "jaundice (bilirubin)", ((_has("jaundice"),),), ("labs",)),
+    ResourceRule(
+        "bilious_vomiting",
+        "green vomiting (labs, imaging, IV fluids)",
+        ((_has("bilious_vomiting"),),),
+        ("labs", "imaging", "iv"),
     ),
     ResourceRule(
         "missed_dialysis", "missed dialysis", ((_has("missed_dialysis"),),), ("labs", "consult")
