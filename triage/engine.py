@@ -8,6 +8,7 @@ decision point C (resources) always fires, so there is always a reason.
 
 import math
 from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
 from typing import Any
 
 from triage import rules
@@ -62,7 +63,8 @@ class Vitals:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            value = getattr(self, field.name)
+            value = _plain_number(getattr(self, field.name))
+            object.__setattr__(self, field.name, value)
             if field.name == "avpu":
                 if value is not None and value not in AVPU:
                     raise ValueError(f"avpu must be one of {AVPU}: {value!r}")
@@ -94,6 +96,8 @@ class TriageInput:
     vitals: Vitals | None = None
 
     def __post_init__(self) -> None:
+        for name in ("age_days", "pain_score", "pregnancy_weeks"):
+            object.__setattr__(self, name, _plain_number(getattr(self, name)))
         if isinstance(self.age_days, bool) or not isinstance(self.age_days, int):
             raise ValueError(f"age_days must be a whole number of days: {self.age_days!r}")
         if self.age_days < 0:
@@ -269,6 +273,13 @@ def _resources(evidence: Evidence) -> tuple[tuple[str, ...], Reason]:
 
 def _reason(rule: Rule, triggers: tuple[str, ...]) -> Reason:
     return Reason(rule.id, rule.decision_point, rule.level, rule.text, triggers, rule.source)
+
+
+def _plain_number(value: Any) -> Any:
+    """DynamoDB hands numbers back as Decimal: read them as int when whole, else float."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _codes(kind: str, codes: Any, known: frozenset[str]) -> frozenset[str]:

@@ -917,7 +917,7 @@ RULES: tuple[Rule, ...] = (
         "C.resources",
         "C",
         5,
-        "Resources expected (see RESOURCE_RULES).",
+        "Resources expected, counted by type.",
         (),
         f"{HANDBOOK} ch. 4 (resources: none -> 5, one -> 4, two or more -> 3; a complex"
         " procedure counts as two)",

@@ -4,6 +4,7 @@ reasons; the front-desk flag; storage; input validation; the rule table and voca
 import dataclasses
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -499,6 +500,12 @@ def test_invalid_input_is_refused(kwargs):
 def test_impossible_vitals_are_refused(kwargs):
     with pytest.raises(ValueError):
         Vitals(**kwargs)
+
+
+def test_numbers_read_back_from_dynamodb_are_accepted():
+    stored = Vitals(heart_rate=Decimal("120"), temperature_c=Decimal("38.5"), spo2=Decimal("97"))
+    assert stored == Vitals(heart_rate=120, temperature_c=38.5, spo2=97)
+    assert make(Decimal("14600"), pain_score=Decimal("7")) == make(14600, pain_score=7)
 
 
 def test_results_are_immutable():
