@@ -103,6 +103,9 @@ def test_terms_containing_negation_words_are_terms_not_negations(text, concept):
         ("the bleeding doesn't stop", "bleeding"),  # "doesn't stop" is no negation
         ("no puedo dormir por el dolor de pecho", "chest_pain"),  # "no puedo" is no negation
         ("not sure if it is chest pain", "chest_pain"),
+        ("never had chest pain like this before", "chest_pain"),
+        ("nunca había tenido un dolor de pecho así", "chest_pain"),
+        ("I'm not feeling well and have chest pain", "chest_pain"),
     ],
 )
 def test_pseudo_triggers_do_not_negate(text, concept):
