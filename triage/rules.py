@@ -227,7 +227,7 @@ class Found:
         return tuple(t for c in self.concepts for t in ev.found.get(c, ()))
 
     def describe(self) -> str:
-        return " or ".join(concept_label(c) for c in self.concepts)
+        return "; ".join(f'"{concept_label(c)}"' for c in self.concepts)
 
 
 @dataclass(frozen=True)
@@ -335,9 +335,13 @@ class Age:
     def describe(self) -> str:
         if self.oldest_days is None:
             return f"age ≥ {format_age(self.youngest_days)}"
+        if (self.oldest_days + 1) % YEAR == 0:  # "under 3 years" reads better than "2 years"
+            upper = alone = f"under {format_age(self.oldest_days + 1)}"
+        else:
+            upper, alone = format_age(self.oldest_days), f"≤ {format_age(self.oldest_days)}"
         if self.youngest_days == 0:
-            return f"age ≤ {format_age(self.oldest_days)}"
-        return f"age {format_age(self.youngest_days)} to {format_age(self.oldest_days)}"
+            return f"age {alone}"
+        return f"age {format_age(self.youngest_days)} to {upper}"
 
 
 Condition = Found | InBand | Below | Above | AvpuAtMost | PainAtLeast | Age
@@ -345,7 +349,7 @@ Clause = tuple[Condition, ...]  # any of
 
 
 def format_age(days: int) -> str:
-    if days < 2 * 30:
+    if days <= 90:
         return f"{days} days"
     if days < 2 * YEAR:
         return f"{days // 30} months"
@@ -486,7 +490,7 @@ RULES: tuple[Rule, ...] = (
         1,
         "Blood pressure out of range for age with signs of poor perfusion: possible shock.",
         ((HYPOTENSION,), POOR_PERFUSION),
-        f"{A_SOURCE} (hypotension with signs of hypoperfusion); {HANDBOOK} ch. 6 table of"
+        f"{A_SOURCE} (hypotension with signs of hypoperfusion); ch. 6 table of"
         " pediatric level-1 conditions (shock); PALS hypotension by age",
         "The heart rate counts as a sign of poor perfusion when it is in the danger zone: the"
         " shock index (heart rate above systolic) is not monotonic in a two-sided heart rate.",
@@ -513,7 +517,7 @@ RULES: tuple[Rule, ...] = (
         1,
         "Seizure now or repeated seizures: needs immediate treatment.",
         ((_has("active_seizure"),),),
-        f"{A_SOURCE}; {HANDBOOK} ch. 6 (active seizures)",
+        f"{A_SOURCE}; ch. 6 (active seizures)",
     ),
     Rule(
         "A.anaphylaxis",
@@ -534,7 +538,7 @@ RULES: tuple[Rule, ...] = (
                 HYPOTENSION,
             ),
         ),
-        f"{A_SOURCE}; {HANDBOOK} ch. 6 (anaphylactic reaction with respiratory compromise"
+        f"{A_SOURCE}; ch. 6 (anaphylactic reaction with respiratory compromise"
         " or reduced blood pressure)",
     ),
     Rule(
@@ -652,7 +656,7 @@ RULES: tuple[Rule, ...] = (
         2,
         "Fever in an immunocompromised patient: risk of sepsis.",
         ((_has("immunosuppressed"),), FEVER),
-        f"{B_SOURCE}; {HANDBOOK} ch. 6 (immunocompromised patients with fever)",
+        f"{B_SOURCE}; ch. 6 (immunocompromised patients with fever)",
     ),
     Rule(
         "B.fever_newborn",
@@ -746,7 +750,7 @@ RULES: tuple[Rule, ...] = (
         2,
         "Recent seizure.",
         ((_has("seizure"),),),
-        f"{B_SOURCE}; {HANDBOOK} ch. 6 (seizures, prolonged postictal period)",
+        f"{B_SOURCE}; ch. 6 (seizures, prolonged postictal period)",
     ),
     Rule(
         "B.syncope",
@@ -853,7 +857,7 @@ RULES: tuple[Rule, ...] = (
         2,
         "Green (bilious) vomiting: possible bowel obstruction or malrotation.",
         ((_has("bilious_vomiting"),),),
-        f"{B_SOURCE}; {HANDBOOK} ch. 6 (no number: bilious vomiting in an infant is a surgical"
+        f"{B_SOURCE}; ch. 6 (no number: bilious vomiting in an infant is a surgical"
         " emergency until proven otherwise)",
     ),
     Rule(
