@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench screenshots format clean
+.PHONY: run test bench screenshots format clean triage-report
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The triage engine's vignette agreement and rule tables (docs/TRIAGE.md).
+triage-report: $(STAMP)
+	$(BIN)/python -m tests.triage.report
 
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.e2e.screenshots
