@@ -79,6 +79,9 @@ class EventType(StrEnum):
     TRIAGE_SUGGESTED = "triage_suggested"
     WORSE_REPORTED = "worse_reported"
     VITALS_RECORDED = "vitals_recorded"
+    FINDINGS_RECORDED = "findings_recorded"
+    IDENTITY_COMPLETED = "identity_completed"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
     ACUITY_CONFIRMED = "acuity_confirmed"
     ACUITY_OVERRIDDEN = "acuity_overridden"
     ROOMED = "roomed"
@@ -116,6 +119,64 @@ def new_event(
         actor_role=actor.role,
         data=data or {},
     )
+
+
+# --- Vital signs: append-only sets ------------------------------------------------------------
+@dataclass(frozen=True)
+class Measure:
+    name: str  # as triage.Vitals names it
+    label: str
+    unit: str  # the stored unit
+
+
+# Display order. Stored units: temperature in °C, glucose in mg/dL, weight in kg.
+MEASURES = (
+    Measure("heart_rate", "Heart rate", "/min"),
+    Measure("respiratory_rate", "Respiratory rate", "/min"),
+    Measure("spo2", "SpO₂", "%"),
+    Measure("oxygen_l_min", "Oxygen", "l/min"),
+    Measure("systolic", "Systolic BP", "mmHg"),
+    Measure("diastolic", "Diastolic BP", "mmHg"),
+    Measure("temperature_c", "Temperature", "°C"),
+    Measure("pain", "Pain", "/10"),
+    Measure("avpu", "Responsiveness (AVPU)", ""),
+    Measure("gcs", "GCS", "/15"),
+    Measure("glucose_mg_dl", "Glucose", "mg/dL"),
+    Measure("weight_kg", "Weight", "kg"),
+)
+MEASURE_NAMES = tuple(m.name for m in MEASURES)
+AVPU_LABELS = {"A": "Alert", "V": "Responds to voice", "P": "Responds to pain", "U": "Unresponsive"}
+WEIGHT_NEEDED_UNDER_DAYS = 12 * 365  # children's doses go by weight: asked once per visit
+
+
+@dataclass(frozen=True)
+class VitalsSet:
+    """One set of measurements as taken at the bedside. Sets are never changed or deleted: a
+    correction is a new set naming the one it corrects (which then no longer counts)."""
+
+    set_id: str
+    taken_at: str  # when measured (ISO-8601 UTC)
+    recorded_at: str  # when entered
+    recorded_by: str  # staff id
+    recorded_by_name: str
+    values: dict[str, Any]  # measure name -> value in the stored unit
+    corrects: str | None = None
+
+
+def counting_sets(sets: tuple[VitalsSet, ...]) -> list[VitalsSet]:
+    """The sets that count, oldest first (corrected sets are left out)."""
+    corrected = {s.corrects for s in sets if s.corrects}
+    return sorted(
+        (s for s in sets if s.set_id not in corrected), key=lambda s: (s.taken_at, s.recorded_at)
+    )
+
+
+def latest_vitals(sets: tuple[VitalsSet, ...]) -> dict[str, Any]:
+    """The most recent value of each measure across the sets that count."""
+    latest: dict[str, Any] = {}
+    for vitals_set in counting_sets(sets):
+        latest.update({k: v for k, v in vitals_set.values.items() if v is not None})
+    return latest
 
 
 # --- Ages and identity ------------------------------------------------------------------------
@@ -212,7 +273,14 @@ class Patient(_Acuity):
     medications: str = ""
     conditions: str = ""
     preferred_language: str = ""
-    vitals: dict[str, Any] = field(default_factory=dict)  # the latest recorded set
+    alias: str = ""  # "Unknown Female 0427" until the name is known
+    arrival_mode: str = ""  # walk_in | ambulance | police | transfer | other ("" = self check-in)
+    age_estimated: bool = False  # registered by staff with an estimated age, no date of birth
+    vitals_sets: tuple[VitalsSet, ...] = ()
+    findings: tuple[str, ...] = ()  # observed by a nurse (triage.FINDING_CODES)
+    # An alert pins the patient on top of every queue until a clinician acknowledges it.
+    alert: str | None = None  # an AlertReason
+    alert_at: str | None = None
     confirmed_level: int | None = None
     confirmed_by: str | None = None
     # The suggestion a nurse confirmed against: a later, more urgent suggestion shows through.
@@ -234,6 +302,23 @@ class Patient(_Acuity):
     match_key: str | None = None
 
     @property
+    def display_name(self) -> str:
+        """ "Last, First" as clinicians file names, or the alias of an unknown patient."""
+        if self.alias:
+            return self.alias
+        return ", ".join(n for n in (self.family_name, self.given_name) if n) or "Name not given"
+
+    @property
+    def vitals(self) -> dict[str, Any]:
+        """The latest value of each measure."""
+        return latest_vitals(self.vitals_sets)
+
+    @property
+    def weight_needed(self) -> bool:
+        """A child's weight is asked for once per visit, before the acuity is confirmed."""
+        return self.age_days < WEIGHT_NEEDED_UNDER_DAYS and "weight_kg" not in self.vitals
+
+    @property
     def ended(self) -> bool:
         return self.status in DISPOSITIONS
 
@@ -249,20 +334,46 @@ class Patient(_Acuity):
     def age_years(self) -> int:
         return self.age_days * 100 // 36525
 
-    def triage_input(self, vitals: triage.Vitals | None = None) -> triage.TriageInput:
-        """What the engine sees: the intake answers and the latest vitals."""
+    def triage_input(self) -> triage.TriageInput:
+        """What the engine sees: the answers, the nurse's findings and the latest vitals."""
+        latest = self.vitals
         return triage.TriageInput(
             age_days=self.age_days,
             sex=self.sex,
             chief_complaint=self.chief_complaint,
             symptoms=frozenset(self.symptoms),
+            findings=frozenset(self.findings),
             pain_score=self.pain_score,
             pregnant={"yes": True, "no": False}.get(self.pregnant),
-            vitals=vitals,
+            medications=self.medications,
+            conditions=self.conditions,
+            onset=self.onset,
+            vitals=triage.Vitals(**latest) if latest else None,
         )
+
+    def suggest(self) -> triage.Suggestion:
+        return triage.suggest(self.triage_input())
 
 
 PATIENT_FIELDS = tuple(f.name for f in fields(Patient))
+
+
+class AlertReason(StrEnum):
+    URGENT_ARRIVAL = "urgent_arrival"  # arrived with a level 1 or 2 suggestion
+    MORE_URGENT = "more_urgent"  # a re-run made the suggestion more urgent
+    FEELS_WORSE = "feels_worse"  # the patient reported feeling worse
+
+
+ALERT_LABELS = {
+    AlertReason.URGENT_ARRIVAL: "New urgent arrival",
+    AlertReason.MORE_URGENT: "Suggestion became more urgent",
+    AlertReason.FEELS_WORSE: "Patient reports feeling worse",
+}
+ALERT_LEVELS = (1, 2)  # arrivals suggested at these levels raise an alert
+
+
+def arrival_alert(suggested_level: int) -> AlertReason | None:
+    return AlertReason.URGENT_ARRIVAL if suggested_level in ALERT_LEVELS else None
 
 
 class VersionConflict(Exception):
@@ -271,10 +382,6 @@ class VersionConflict(Exception):
     def __init__(self, current: Patient | None):
         super().__init__("the patient was changed by someone else")
         self.current = current
-
-
-def suggestion_to_data(suggestion: triage.Suggestion) -> dict[str, Any]:
-    return suggestion.as_dict()
 
 
 @dataclass(frozen=True)
@@ -297,6 +404,12 @@ class QueueRow(_Acuity):
     flags: tuple[str, ...]
     worse: bool
     version: int
+    alert: str | None = None
+    alert_at: str | None = None
+
+    @property
+    def alert_label(self) -> str:
+        return ALERT_LABELS[AlertReason(self.alert)] if self.alert else ""
 
     @property
     def age(self) -> str:

@@ -63,6 +63,8 @@ QUEUE_ROW_ATTRIBUTES = (
     "worse_reported_at",
     "triaged_at",
     "confirmed_suggestion",
+    "alert",
+    "alert_at",
     "version",
 )
 
