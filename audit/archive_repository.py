@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -12,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from audit import archive_bucket
 from solace.dynamodb import aws_client
+from solace.env import aws_region, env_str
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,12 @@ class ArchiveConfig:
 
     @classmethod
     def from_env(cls) -> ArchiveConfig:
-        region = os.environ.get("SOLACE_AWS_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
         return cls(
-            bucket=os.environ.get("SOLACE_ARCHIVE_BUCKET", "solace-audit-archive"),
-            kms_key_id=os.environ.get("SOLACE_KMS_KEY_ID", "alias/solace"),
-            region=region,
-            s3_endpoint=os.environ.get("SOLACE_S3_ENDPOINT") or None,
-            dynamodb_endpoint=os.environ.get("SOLACE_DYNAMODB_ENDPOINT") or None,
+            bucket=env_str("SOLACE_ARCHIVE_BUCKET", "solace-audit-archive"),
+            kms_key_id=env_str("SOLACE_KMS_KEY_ID", "alias/solace"),
+            region=aws_region(),
+            s3_endpoint=env_str("SOLACE_S3_ENDPOINT") or None,
+            dynamodb_endpoint=env_str("SOLACE_DYNAMODB_ENDPOINT") or None,
         )
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 from solace import embedded
+from solace.env import env_bool, env_int, env_str
 
 
 def manage(*args: str) -> None:
@@ -20,11 +21,12 @@ def manage(*args: str) -> None:
 
 def main() -> int:
     os.environ.setdefault("SOLACE_DEBUG", "1")  # plain http on loopback: no Secure cookies
-    port = os.environ.get("PORT", "8000")
+    port = env_int("PORT", 8000, minimum=1, maximum=65535)
+    embedded_port = env_int("SOLACE_EMBEDDED_PORT", 0, minimum=0, maximum=65535)
     store = None
-    seed = os.environ.get("SOLACE_SEED_DEMO") == "1"
-    if not os.environ.get("SOLACE_DYNAMODB_ENDPOINT"):
-        store, endpoint = embedded.start_moto_server(int(os.environ.get("SOLACE_EMBEDDED_PORT", 0)))
+    seed = env_bool("SOLACE_SEED_DEMO", False)
+    if not env_str("SOLACE_DYNAMODB_ENDPOINT"):
+        store, endpoint = embedded.start_moto_server(embedded_port)
         os.environ["SOLACE_DYNAMODB_ENDPOINT"] = endpoint
         os.environ.setdefault("SOLACE_S3_ENDPOINT", endpoint)  # moto serves S3 and KMS too
         for name, value in embedded.LOCAL_CREDENTIALS.items():
@@ -33,12 +35,12 @@ def main() -> int:
         seed = True
     try:
         manage("dynamodb_create_tables")
-        if os.environ.get("SOLACE_S3_ENDPOINT"):
+        if env_str("SOLACE_S3_ENDPOINT"):
             manage("audit_archive_setup")
         if seed:
             manage("seed_demo")
         server, url = embedded.start_gunicorn(
-            dict(os.environ), port=int(port), threads=4, extra_args=("--reload",), stdout=None
+            dict(os.environ), port=port, threads=4, extra_args=("--reload",), stdout=None
         )
         print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
         return server.wait()

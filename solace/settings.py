@@ -1,42 +1,26 @@
 """Django settings for Solace.
 
 Every setting comes from an environment variable with a safe production default; each one is
-listed in README.md and .env.example. There is no SQL database: persistence is DynamoDB.
+listed in README.md and .env.example. Variables are parsed by solace.env: a malformed value stops
+the start with an error naming the variable. There is no SQL database: persistence is DynamoDB.
 """
 
-import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from solace.env import (
+    aws_region,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from exc
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
 
 DEBUG = env_bool("SOLACE_DEBUG", False)
 
@@ -45,8 +29,7 @@ def _secret_from_ssm(parameter: str) -> str:
     """In AWS the secret key lives in an SSM SecureString, read once per cold start."""
     import boto3
 
-    region = env_str("SOLACE_AWS_REGION") or env_str("AWS_REGION") or None
-    ssm = boto3.session.Session().client("ssm", region_name=region)
+    ssm = boto3.session.Session().client("ssm", region_name=aws_region())
     return ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
 
 
@@ -120,11 +103,11 @@ DATABASES: dict = {}
 
 # --- DynamoDB ---------------------------------------------------------------------------------
 SOLACE_DYNAMODB_ENDPOINT = env_str("SOLACE_DYNAMODB_ENDPOINT") or None
-SOLACE_AWS_REGION = env_str("SOLACE_AWS_REGION") or env_str("AWS_REGION") or "us-east-1"
+SOLACE_AWS_REGION = aws_region()
 SOLACE_TABLE_PREFIX = env_str("SOLACE_TABLE_PREFIX", "solace-")
-SOLACE_DYNAMODB_CONNECT_TIMEOUT = float(env_str("SOLACE_DYNAMODB_CONNECT_TIMEOUT", "2"))
-SOLACE_DYNAMODB_READ_TIMEOUT = float(env_str("SOLACE_DYNAMODB_READ_TIMEOUT", "5"))
-SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4)
+SOLACE_DYNAMODB_CONNECT_TIMEOUT = env_float("SOLACE_DYNAMODB_CONNECT_TIMEOUT", 2, minimum=0.1)
+SOLACE_DYNAMODB_READ_TIMEOUT = env_float("SOLACE_DYNAMODB_READ_TIMEOUT", 5, minimum=0.1)
+SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4, minimum=1)
 
 # The archiver function (same image) receives stream batches from the Lambda Web Adapter at
 # /events; the web function never routes that path.
@@ -132,21 +115,23 @@ SOLACE_ARCHIVER = env_bool("SOLACE_ARCHIVER", False)
 
 # --- Staff sign-in and sessions ---------------------------------------------------------------
 SESSION_ENGINE = "accounts.session_backend"
-SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60)
-SOLACE_SESSION_ABSOLUTE_SECONDS = env_int("SOLACE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60, minimum=1)
+SOLACE_SESSION_ABSOLUTE_SECONDS = env_int(
+    "SOLACE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=1
+)
 # The cookie dies with the browser; the server-side item decides idle and absolute expiry.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = SOLACE_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_NAME = "solace_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SOLACE_LOGIN_MAX_FAILURES = env_int("SOLACE_LOGIN_MAX_FAILURES", 5)
-SOLACE_LOGIN_WINDOW_SECONDS = env_int("SOLACE_LOGIN_WINDOW_SECONDS", 15 * 60)
-SOLACE_LOGIN_LOCKOUT_SECONDS = env_int("SOLACE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+SOLACE_LOGIN_MAX_FAILURES = env_int("SOLACE_LOGIN_MAX_FAILURES", 5, minimum=1)
+SOLACE_LOGIN_WINDOW_SECONDS = env_int("SOLACE_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1)
+SOLACE_LOGIN_LOCKOUT_SECONDS = env_int("SOLACE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 SOLACE_DEMO_PASSWORD = env_str("SOLACE_DEMO_PASSWORD")
-SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5)
+SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5, minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
-SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0)
+SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0, minimum=0)
 LOGIN_URL = "/accounts/login/"
 
 PASSWORD_HASHERS = [
@@ -165,7 +150,9 @@ SECURE_SSL_REDIRECT = env_bool("SOLACE_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The readiness check of the Lambda Web Adapter is plain HTTP on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SOLACE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_SECONDS = env_int("SOLACE_HSTS_SECONDS", 31536000, minimum=0)
+if DEBUG:
+    SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SOLACE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -219,12 +206,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not SOLACE_STATIC_MANIFEST
 
 # --- Logging: one JSON line per request on stdout, never patient data -------------------------
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "solace.logging.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["stdout"], "level": env_str("SOLACE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": env_choice("SOLACE_LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         # Django's own request logger repeats paths (which can carry ids) in free text.
         "django.request": {"level": "CRITICAL", "propagate": True},
