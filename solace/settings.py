@@ -22,7 +22,15 @@ from solace.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("SOLACE_DEBUG", False)
+# Development mode (`make run`; never in production): cookies over plain http, the insecure
+# development key, static files from the finders, no HTTPS redirect or HSTS.
+SOLACE_DEBUG = env_bool("SOLACE_DEBUG", False)
+# Django's DEBUG is only its technical 404/500 pages (tracebacks, settings) in place of the
+# app's own error pages: on request, and only in development mode.
+SOLACE_DEBUG_TECHNICAL_PAGES = env_bool("SOLACE_DEBUG_TECHNICAL_PAGES", False)
+if SOLACE_DEBUG_TECHNICAL_PAGES and not SOLACE_DEBUG:
+    raise ImproperlyConfigured("SOLACE_DEBUG_TECHNICAL_PAGES=1 needs SOLACE_DEBUG=1")
+DEBUG = SOLACE_DEBUG_TECHNICAL_PAGES
 
 
 def _secret_from_ssm(parameter: str) -> str:
@@ -37,7 +45,7 @@ SECRET_KEY = env_str("SOLACE_SECRET_KEY")
 if not SECRET_KEY and env_str("SOLACE_SECRET_KEY_PARAMETER"):
     SECRET_KEY = _secret_from_ssm(env_str("SOLACE_SECRET_KEY_PARAMETER"))
 if not SECRET_KEY:
-    if not DEBUG:
+    if not SOLACE_DEBUG:
         raise ImproperlyConfigured("SOLACE_SECRET_KEY is required when SOLACE_DEBUG is off")
     SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105
 
@@ -143,15 +151,15 @@ PASSWORD_HASHERS = [
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers, not the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "solace.views.csrf_failure"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("SOLACE_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = not SOLACE_DEBUG
+CSRF_COOKIE_SECURE = not SOLACE_DEBUG
+SECURE_SSL_REDIRECT = env_bool("SOLACE_SECURE_SSL_REDIRECT", not SOLACE_DEBUG)
 # Lambda function URLs and API Gateway terminate TLS and forward the scheme in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The readiness check of the Lambda Web Adapter is plain HTTP on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SOLACE_HSTS_SECONDS", 31536000, minimum=0)
-if DEBUG:
+if SOLACE_DEBUG:
     SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SOLACE_HSTS_PRELOAD", True)
@@ -193,7 +201,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("SOLACE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed names need `collectstatic` first (done when the image is built).
-SOLACE_STATIC_MANIFEST = env_bool("SOLACE_STATIC_MANIFEST", not DEBUG)
+SOLACE_STATIC_MANIFEST = env_bool("SOLACE_STATIC_MANIFEST", not SOLACE_DEBUG)
 STORAGES = {
     "staticfiles": {
         "BACKEND": (
@@ -204,6 +212,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not SOLACE_STATIC_MANIFEST
+# Whitenoise would follow DEBUG (the technical pages); development mode is what matters here.
+WHITENOISE_AUTOREFRESH = SOLACE_DEBUG
+WHITENOISE_MAX_AGE = 0 if SOLACE_DEBUG else 60
 
 # --- Logging: one JSON line per request on stdout, never patient data -------------------------
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

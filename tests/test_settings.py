@@ -156,3 +156,55 @@ def test_a_malformed_setting_stops_the_start_and_names_the_variable(name, value)
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert name in last_line and repr(value) in last_line, result.stderr[-2000:]
+
+
+def test_technical_pages_need_development_mode():
+    result = _start(SOLACE_DEBUG="0", SOLACE_DEBUG_TECHNICAL_PAGES="1")
+    assert result.returncode != 0
+    assert "SOLACE_DEBUG_TECHNICAL_PAGES" in result.stderr.strip().splitlines()[-1]
+
+
+# A mistyped hospital slug under `make run`'s settings, in a fresh interpreter (settings are
+# read once per process), on in-process moto.
+_MISTYPED_SLUG = """
+import django
+from moto import mock_aws
+mock_aws().start()
+django.setup()
+from django.conf import settings
+from django.test import Client
+from solace import schema
+schema.create_tables()
+response = Client(HTTP_HOST="localhost").get("/h/no-such-hospital/intake/")
+print(response.status_code, settings.DEBUG, settings.SESSION_COOKIE_SECURE)
+print(response.content.decode())
+"""
+
+
+@pytest.mark.parametrize("technical", ["", "1"])
+def test_development_mode_shows_the_apps_own_404_unless_technical_pages_are_asked_for(technical):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "solace.settings",
+        "SOLACE_DEBUG": "1",
+        "SOLACE_SECRET_KEY": "",
+        "SOLACE_DEBUG_TECHNICAL_PAGES": technical,
+        "SOLACE_SECURE_SSL_REDIRECT": "",
+        "SOLACE_DYNAMODB_ENDPOINT": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _MISTYPED_SLUG],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    status_line, body = result.stdout.split("\n", 1)
+    # Development mode either way: cookies over plain http.
+    assert status_line == f"404 {bool(technical)} False"
+    if technical:
+        assert "Page not found" in body and "Raised by:" in body
+    else:
+        assert "This page does not exist." in body and "Raised by:" not in body
