@@ -228,9 +228,10 @@ LOGGING = {
         # Django's own request logger repeats paths (which can carry ids) in free text.
         "django.request": {"level": "CRITICAL", "propagate": True},
         "django.server": {"level": "CRITICAL", "propagate": True},
-        # CSRF failures and bad Host headers repeat the path; our request line records them.
-        "django.security.csrf": {"level": "CRITICAL", "propagate": True},
-        "django.security.DisallowedHost": {"level": "CRITICAL", "propagate": True},
+        # Django's security lines repeat the path or the exception's text (CSRF failures, bad
+        # Host headers, bad cursors), at ERROR with a traceback. The request line records the
+        # status, and a view's 4xx is one solace.request warning with the exception's class.
+        "django.security": {"level": "CRITICAL", "propagate": True},
         "botocore": {"level": "WARNING"},
     },
 }
