@@ -18,6 +18,7 @@ from audit.domain import Action, org_partition
 from audit.lambda_handler import handler
 from audit.services import audit_entry, audit_record
 from solace import clock, dynamodb
+from solace.clock import now_utc
 from solace.context import Actor, RequestContext
 from solace.tables import AUDIT_LOG
 from tests.cockpit_helpers import register
@@ -366,21 +367,24 @@ def test_audit_filters_take_ids_not_free_text(site, admin_browser):
     assert browsed == []  # nothing typed in reached the trail
 
 
-def test_expired_entries_still_in_the_table_are_not_shown(site, admin_browser, clock):
-    browser, _ = admin_browser
-    seed_entries(site, 2, action=Action.ROOM_ASSIGNED)
-    clock.advance(91 * 86400)
-    shown = rows(
-        browser.get(
-            "/audit/",
-            {
-                "hospital": site.hospital_id,
-                "action": "patient.room_assigned",
-                "date_from": "2020-01-01",
-            },
-        )
+def test_expired_entries_still_in_the_table_are_not_shown(site, make_staff, sign_in, clock):
+    seed_entries(site, 2, action=Action.ROOM_ASSIGNED)  # they expire in 90 days
+    seeded_on = now_utc().date()
+    clock.advance(91 * 86400)  # expired now, but TTL has not deleted them yet
+    browser = sign_in(make_staff(Role.ADMIN, hospitals=[site]), browser=Client())
+    seed_entries(site, 1, action=Action.ROOM_ASSIGNED)  # the positive control: still live
+    response = browser.get(
+        "/audit/",
+        {
+            "hospital": site.hospital_id,
+            "action": "patient.room_assigned",
+            "date_from": (seeded_on - timedelta(days=1)).isoformat(),
+        },
     )
-    assert shown == []
+    assert response.status_code == 200
+    shown = rows(response)
+    assert len(shown) == 1  # the live entry, not the two expired ones
+    assert shown[0][0] >= now_utc().date().isoformat()
 
 
 # --- Archive setup: the key as an alias, a key id or a key ARN ----------------------------------
