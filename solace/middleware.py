@@ -16,6 +16,37 @@ from solace import dynamodb, views
 
 logger = logging.getLogger("solace.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Browser features no page of ours uses are off for every page (and anything it embeds). WebAuthn
+# stays allowed for this origin: passkeys come later. Structured-header syntax: `()` allows
+# nobody, `(self)` this origin.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "camera",
+                "display-capture",
+                "encrypted-media",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "idle-detection",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "payment",
+                "picture-in-picture",
+                "serial",
+                "usb",
+                "xr-spatial-tracking",
+            )
+        ),
+        "publickey-credentials-create=(self)",
+        "publickey-credentials-get=(self)",
+    ]
+)
 _CLIENT_ERRORS = (
     (Http404, 404),
     (PermissionDenied, 403),
@@ -55,6 +86,7 @@ class RequestContextMiddleware:
         finally:
             dynamodb.stop_counting(token)
         response["X-Request-ID"] = request.request_id
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         match = getattr(request, "resolver_match", None)
         logger.info(
             "request",

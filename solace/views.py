@@ -6,8 +6,10 @@ they never read the session (no staff navigation) and 503 says when to try again
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +26,21 @@ RETRY_AFTER_SECONDS = 5
 def healthz(request: HttpRequest) -> HttpResponse:
     """Readiness check of the Lambda Web Adapter: answers without touching DynamoDB."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico by themselves (pages link the icon under /static/)."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@functools.cache
+def _favicon() -> bytes:
+    from django.contrib.staticfiles import finders
+
+    return Path(finders.find("solace/favicon.ico")).read_bytes()
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
