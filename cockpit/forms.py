@@ -7,7 +7,7 @@ from django import forms
 import triage
 from accounts.domain import Hospital, Role, SignedInStaff
 from patients.domain import STATUS_LABELS, Patient, next_statuses
-from solace.forms import Form
+from solace.forms import CleanText, Form
 
 
 class VersionedForm(Form):
@@ -66,7 +66,7 @@ class AcuityForm(VersionedForm):
     level = forms.TypedChoiceField(
         label="Acuity level", choices=[(str(n), f"Level {n}") for n in range(1, 6)], coerce=int
     )
-    reason = forms.CharField(
+    reason = CleanText(
         label="Reason for override", max_length=300, required=False, widget=forms.TextInput
     )
 
