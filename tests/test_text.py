@@ -99,11 +99,27 @@ def test_fullwidth_letters_are_stored_as_typed_and_matched_folded(client, hospit
         ("Ｇａｒｃｉａ", "GARCIA"),
         ("Garci\u0301a", "García"),
         (DEVANAGARI, "अर्जुन"),
+        ("مُحَمَّد", "محمد"),  # optional Arabic vowel marks
+        ("Nguyễn", "NGUYEN"),
     ],
 )
 def test_earlier_visits_match_across_joiners_width_case_and_composition(typed, same_as):
     born = date(1980, 1, 1)
     assert match_key(typed, born) == match_key(same_as, born) is not None
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("राम", "रमा"),  # Ram, Rama: the vowel signs are the difference
+        ("रीमा", "रमा"),
+        ("さとう", "さどう"),  # Sato, Sado: the voicing mark
+        ("ปา", "ป\u0e48า"),  # Thai: the tone mark
+    ],
+)
+def test_marks_that_spell_a_different_name_are_kept_for_matching(one, other):
+    born = date(1980, 1, 1)
+    assert match_key(one, born) != match_key(other, born)
 
 
 def test_joiners_are_kept_inside_words_only():
