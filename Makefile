@@ -1,10 +1,11 @@
 # Solace: `make run` serves the app locally, `make test` is the whole check (what CI runs).
+# `make manage CMD="audit_archive"`: a management command against the store `make run` serves.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench screenshots format clean triage-report
+.PHONY: run manage test bench screenshots format clean triage-report
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -17,6 +18,10 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(BIN)/python -m solace.local
+
+# No install step: `make run` (which this needs running) has done it.
+manage:
+	$(BIN)/python -m solace.local manage $(CMD)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

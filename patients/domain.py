@@ -200,15 +200,44 @@ def age_label(age_days: int | None) -> str:
     return f"{int(age_days // 365.25)} y"
 
 
+# Marks a spelling may drop without naming someone else: the accents of the shared combining
+# blocks (García, Garcia; Nguyễn, Nguyen), Hebrew points and Arabic harakat. Every other mark
+# is part of its script's spelling and counts: Devanagari vowel signs (राम and रमा are two
+# names), viramas, Thai vowels and tones, the kana voicing mark.
+_OPTIONAL_MARKS = (
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+    (0x0591, 0x05C7),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+)
+
+
+def _counts_for_matching(ch: str) -> bool:
+    if ch.isalpha():
+        return True
+    if unicodedata.category(ch)[0] != "M":
+        return False  # punctuation, spaces, digits, joiners
+    return not any(low <= ord(ch) <= high for low, high in _OPTIONAL_MARKS)
+
+
 def match_key(family_name: str, date_of_birth: date | None) -> str | None:
     """Same person, earlier visits: family name (in any script, compatibility-normalized,
-    without accents, case or punctuation) + birth date. None when there is no birth date or the
-    name has no letters: no match is better than matching everyone born that day."""
+    without accents, case, punctuation or joiners) + birth date. None when there is no birth
+    date or the name has no letters: no match is better than matching everyone born that day.
+
+    The folding (NFKD, casefold) is for this key only; the name itself is stored as typed, NFC.
+    """
     if date_of_birth is None:
         return None
     decomposed = unicodedata.normalize("NFKD", family_name.casefold())
-    letters = "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
-    return f"{letters}#{date_of_birth.isoformat()}" if letters else None
+    letters = "".join(filter(_counts_for_matching, decomposed))
+    if not any(ch.isalpha() for ch in letters):
+        return None
+    return f"{letters}#{date_of_birth.isoformat()}"
 
 
 # --- The record -------------------------------------------------------------------------------
