@@ -33,11 +33,16 @@ class Status(StrEnum):
     IN_TRIAGE = "in_triage"
     WAITING_FOR_PROVIDER = "waiting_for_provider"
     WITH_PROVIDER = "with_provider"
+    ADMIT_DECIDED = "admit_decided"  # boarding: stays on the board until it leaves for a bed
     DISCHARGED = "discharged"
-    ADMITTED = "admitted"
+    ADMITTED = "admitted"  # left the department for a bed
     TRANSFERRED = "transferred"
     LEFT_WITHOUT_BEING_SEEN = "left_without_being_seen"
     LEFT_AGAINST_ADVICE = "left_against_advice"
+    DIED = "died"
+    # Registrations closed without being a visit (excluded from every measure).
+    CLOSED_DUPLICATE = "closed_duplicate"
+    NOT_A_PATIENT = "not_a_patient"
 
 
 STATUS_LABELS = {
@@ -45,11 +50,15 @@ STATUS_LABELS = {
     Status.IN_TRIAGE: "In triage",
     Status.WAITING_FOR_PROVIDER: "Waiting for provider",
     Status.WITH_PROVIDER: "With provider",
+    Status.ADMIT_DECIDED: "Admitted, boarding",
     Status.DISCHARGED: "Discharged",
     Status.ADMITTED: "Admitted",
     Status.TRANSFERRED: "Transferred",
     Status.LEFT_WITHOUT_BEING_SEEN: "Left without being seen",
     Status.LEFT_AGAINST_ADVICE: "Left against advice",
+    Status.DIED: "Died in the department",
+    Status.CLOSED_DUPLICATE: "Closed: duplicate registration",
+    Status.NOT_A_PATIENT: "Closed: not a patient",
 }
 # The ends of a visit, in the order a clinician reads them.
 DISPOSITIONS = (
@@ -58,18 +67,23 @@ DISPOSITIONS = (
     Status.TRANSFERRED,
     Status.LEFT_WITHOUT_BEING_SEEN,
     Status.LEFT_AGAINST_ADVICE,
+    Status.DIED,
 )
+# Registrations closed by their own actions (link to the original; not a patient).
+CLOSURES = (Status.CLOSED_DUPLICATE, Status.NOT_A_PATIENT)
+ENDED = DISPOSITIONS + CLOSURES
 # Forward moves through the department; a disposition may end any active visit.
 FLOW: dict[Status, tuple[Status, ...]] = {
     Status.WAITING: (Status.IN_TRIAGE,),
     Status.IN_TRIAGE: (Status.WAITING_FOR_PROVIDER,),
     Status.WAITING_FOR_PROVIDER: (Status.WITH_PROVIDER,),
-    Status.WITH_PROVIDER: (),
+    Status.WITH_PROVIDER: (Status.ADMIT_DECIDED,),
+    Status.ADMIT_DECIDED: (),
 }
 
 
 def next_statuses(current: Status) -> tuple[Status, ...]:
-    if current in DISPOSITIONS:
+    if current in ENDED:
         return ()
     return FLOW[current] + DISPOSITIONS
 
@@ -349,7 +363,7 @@ class Patient(_Acuity):
 
     @property
     def ended(self) -> bool:
-        return self.status in DISPOSITIONS
+        return self.status in ENDED
 
     @property
     def status_label(self) -> str:
