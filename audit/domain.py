@@ -35,6 +35,10 @@ class Action(StrEnum):
     HOSPITAL_CHANGED = "admin.hospital_changed"
     AUDIT_BROWSED = "audit.browsed"
     AUDIT_EXPORTED = "audit.exported"
+    REPORT_VIEWED = "report.viewed"
+    REPORT_EXPORTED = "report.exported"
+    CALLBACKS_VIEWED = "report.callbacks_viewed"
+    CALLBACKS_EXPORTED = "report.callbacks_exported"
 
 
 # Entries about no single hospital (a failed sign-in of an unknown account, say).

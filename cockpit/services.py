@@ -28,6 +28,7 @@ from patients.domain import (
     match_key,
     new_event,
     next_statuses,
+    visit_facts,
 )
 from solace import clock, metrics
 from solace.context import Actor, RequestContext
@@ -190,7 +191,11 @@ def patient_complete_identity(
         action=Action.IDENTITY_COMPLETED,
         event_type=EventType.IDENTITY_COMPLETED,
         changes={**identity, **changes},
-        event_data={"date_of_birth_given": bool(date_of_birth), **levels},
+        event_data={
+            "date_of_birth_given": bool(date_of_birth),
+            **levels,
+            **visit_facts(changed.age_days, changed.preferred_language),
+        },
         context=context,
     )
 
@@ -248,6 +253,8 @@ def patient_set_acuity(
             "level": level,
             "suggested_level": patient.suggested_level,
             **({"reason": reason.strip()} if overridden else {}),
+            # Triage agreement is monitored by age band and language (reports/).
+            **visit_facts(patient.age_days, patient.preferred_language),
         },
         detail=f"level={level}",
         context=context,

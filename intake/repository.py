@@ -112,7 +112,10 @@ def register(
             ),
         ),
         ("patient", patients_repository.patient_put_action(patient)),
-        *[(f"event{i}", patients_repository.event_put_action(e)) for i, e in enumerate(events)],
+        *[
+            (f"event{i}", patients_repository.event_put_action(e, patient.hospital_id))
+            for i, e in enumerate(events)
+        ],
         ("audit", audit_repository.put_action(audit_entry)),
     ]
     if session_id is not None:
@@ -202,7 +205,7 @@ def report_worse(
                 condition="attribute_exists(queue_hospital_id)",
             ),
         ),
-        ("event", patients_repository.event_put_action(event)),
+        ("event", patients_repository.event_put_action(event, audit_entry.hospital_id)),
         ("audit", audit_repository.put_action(audit_entry)),
     ]
     try:

@@ -37,6 +37,7 @@ from patients.domain import (
     match_key,
     new_check_in_code,
     new_event,
+    visit_facts,
 )
 from solace import clock, metrics
 from solace.context import Actor, RequestContext
@@ -174,7 +175,13 @@ def _register(
         now_iso = clock.utc_now_iso()
         patient = build(uuid.uuid4().hex, now_iso)
         events = [
-            new_event(patient.patient_id, EventType.ARRIVED, now_iso, actor),
+            new_event(
+                patient.patient_id,
+                EventType.ARRIVED,
+                now_iso,
+                actor,
+                visit_facts(patient.age_days, patient.preferred_language),
+            ),
             new_event(
                 patient.patient_id, EventType.TRIAGE_SUGGESTED, now_iso, actor, patient.triage, 1
             ),

@@ -102,6 +102,12 @@ class EventType(StrEnum):
     ASSIGNED = "assigned"
     STATUS_CHANGED = "status_changed"
     DISPOSITION = "disposition"
+    # A visit ending (disposition or closure) taken back within minutes (issue 13 writes it):
+    # data {"from": <the status undone>, "to": <the status the visit returns to>,
+    # "undone_event_id": <the DISPOSITION or STATUS_CHANGED event that ended it>}. The
+    # measures (reports/) treat the undone event as never having happened; without
+    # `undone_event_id` the latest ending before the undo is the one undone.
+    DISPOSITION_UNDONE = "disposition_undone"
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,35 @@ def new_event(
         actor_role=actor.role,
         data=data or {},
     )
+
+
+# --- What the ED measures need on the events (reports/) -----------------------------------------
+# Age bands for the triage-agreement and ECAT strata: coarse on purpose (no birth dates in the
+# rollups). Upper bounds in whole years, exclusive.
+AGE_BANDS = (
+    ("under_1", 1, "Under 1 year"),
+    ("1_4", 5, "1–4 years"),
+    ("5_17", 18, "5–17 years"),
+    ("18_64", 65, "18–64 years"),
+    ("65_79", 80, "65–79 years"),
+    ("80_plus", 1000, "80 years and over"),
+)
+AGE_BAND_LABELS = {code: label for code, _, label in AGE_BANDS}
+PEDIATRIC_BANDS = frozenset({"under_1", "1_4", "5_17"})
+
+
+def age_band(age_days: int | None) -> str | None:
+    if age_days is None:
+        return None
+    years = age_days * 100 // 36525
+    return next(code for code, below, _ in AGE_BANDS if years < below)
+
+
+def visit_facts(age_days: int | None, preferred_language: str) -> dict[str, Any]:
+    """The patient's age band and preferred language, carried on the events the measures read
+    (arrival, identity, acuity): never race or ethnicity, never a birth date."""
+    facts = {"age_band": age_band(age_days), "language": preferred_language or None}
+    return {k: v for k, v in facts.items() if v is not None}
 
 
 # --- Vital signs: append-only sets ------------------------------------------------------------

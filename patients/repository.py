@@ -78,9 +78,11 @@ def patient_put_action(patient: Patient) -> dict[str, Any]:
     )
 
 
-def event_to_item(event: EncounterEvent) -> dict[str, Any]:
+def event_to_item(event: EncounterEvent, hospital_id: str | None = None) -> dict[str, Any]:
+    """The stored event. `hospital_id` routes the stream record to the hospital's rollups."""
     return {
         "patient_id": event.patient_id,
+        "hospital_id": hospital_id,
         "event_id": event.event_id,
         "type": event.type.value,
         "time": event.time,
@@ -102,9 +104,9 @@ def event_from_item(item: dict[str, Any]) -> EncounterEvent:
     )
 
 
-def event_put_action(event: EncounterEvent) -> dict[str, Any]:
+def event_put_action(event: EncounterEvent, hospital_id: str | None = None) -> dict[str, Any]:
     return dynamodb.put_action(
-        ENCOUNTERS, event_to_item(event), condition="attribute_not_exists(event_id)"
+        ENCOUNTERS, event_to_item(event, hospital_id), condition="attribute_not_exists(event_id)"
     )
 
 
@@ -137,6 +139,14 @@ def patient_get(patient_id: str, *, consistent: bool = False) -> Patient | None:
     return patient_from_item(item) if item else None
 
 
+def patients_get_many(patient_ids: list[str]) -> list[Patient]:
+    """Patients by id, in BatchGetItem requests of up to 100 (absent ids are left out)."""
+    if not patient_ids:
+        return []
+    keys = [{"patient_id": pid} for pid in dict.fromkeys(patient_ids)]
+    return [patient_from_item(i) for i in dynamodb.batch_get({PATIENTS: keys})[PATIENTS.name]]
+
+
 def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[Patient]:
     """Arrivals of a hospital, newest first (history and rollup rebuilds; not the live queue)."""
     items = dynamodb.query_key(
@@ -145,13 +155,33 @@ def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[Patient]:
     return [patient_from_item(i) for i in items]
 
 
-def events_of_patient(patient_id: str) -> list[EncounterEvent]:
+def events_of_patient(patient_id: str, *, consistent: bool = False) -> list[EncounterEvent]:
     items, _ = dynamodb.query_all(
         TableName=dynamodb.table_name(ENCOUNTERS),
         KeyConditionExpression="patient_id = :pid",
+        ConsistentRead=consistent,
         **Expression(pid=patient_id).params(),
     )
     return [event_from_item(i) for i in items]
+
+
+def arrivals_between(hospital_id: str, start_iso: str, end_iso: str) -> list[dict[str, Any]]:
+    """Ids and arrival times of a hospital's arrivals in [start, end) (rollup rebuilds only:
+    a backfill, never a request path)."""
+    items, _ = dynamodb.query_all(
+        TableName=dynamodb.table_name(PATIENTS),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :hid AND created_at BETWEEN :start AND :end",
+        ProjectionExpression="patient_id, created_at",
+        **Expression(hid=hospital_id, start=start_iso, end=end_iso).params(),
+    )
+    return [i for i in items if i["created_at"] < end_iso]
+
+
+def patient_hospital(patient_id: str) -> str | None:
+    """The hospital of a patient (events written before events carried it)."""
+    item = dynamodb.get_item(PATIENTS, {"patient_id": patient_id})
+    return item["hospital_id"] if item else None
 
 
 def queue_items(hospital_id: str, attributes: tuple[str, ...] | None = None):
@@ -230,7 +260,7 @@ def patient_update(
                 return_old=True,
             ),
         ),
-        ("event", event_put_action(event)),
+        ("event", event_put_action(event, before.hospital_id)),
         ("audit", audit_repository.put_action(audit_entry)),
     ]
     try:

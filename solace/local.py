@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from solace import embedded
@@ -70,6 +71,19 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
+def drain_rollups(every_seconds: int, stop: threading.Event) -> None:
+    """What the rollup Lambda does in AWS: fold new encounter events into the ED operations
+    rollups (`rollup_drain`), every few seconds while `make run` serves."""
+    while not stop.wait(every_seconds):
+        subprocess.run(
+            [sys.executable, "manage.py", "rollup_drain"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+
 def run_manage(args: list[str]) -> int:
     """`make manage CMD="audit_archive"`: manage.py with the environment of the running
     `make run` (the file's values win over this shell's)."""
@@ -95,6 +109,8 @@ def serve() -> int:
     port = env_int("PORT", 8000, minimum=1, maximum=65535)
     embedded_port = env_int("SOLACE_EMBEDDED_PORT", 0, minimum=0, maximum=65535)
     seed = env_bool("SOLACE_SEED_DEMO", False)
+    rollup_seconds = env_int("SOLACE_LOCAL_ROLLUP_SECONDS", 30, minimum=0)
+    stop_rollups = threading.Event()
     shared = SHARED
     path = env_file()
     store = server = None
@@ -116,11 +132,16 @@ def serve() -> int:
             manage("audit_archive_setup")
         if seed:
             manage("seed_demo")
+        manage("rollup_drain")  # whatever the store holds, on /reports/ from the start
         server, url = embedded.start_gunicorn(
             dict(os.environ), port=port, threads=4, extra_args=("--reload",), stdout=None
         )
         write_env_file(path, shared)
         wrote = True
+        if rollup_seconds:
+            threading.Thread(
+                target=drain_rollups, args=(rollup_seconds, stop_rollups), daemon=True
+            ).start()
         print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
         print(f'In another terminal: make manage CMD="audit_archive" (reads {path})', flush=True)
         return server.wait()
@@ -130,6 +151,7 @@ def serve() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        stop_rollups.set()
         if wrote:
             path.unlink(missing_ok=True)
         if server is not None:

@@ -11,8 +11,9 @@ Nothing but the metric, its value and the dimensions below is ever written: metr
 names come from closed sets, dimension values must be short ids, so no patient data can get in.
 
 Dimensions are low-cardinality on purpose (every distinct combination is a billed custom metric):
-`Service` ("web" or "archiver") always, and optionally `HospitalId`: bounded by the hospitals an
-admin creates (a handful per organization), not by patients or requests, and not patient data.
+`Service` ("web", "archiver" or "rollup") always, and optionally `HospitalId`: bounded by the
+hospitals an admin creates (a handful per organization), not by patients or requests, and not
+patient data.
 A line with `HospitalId` publishes both the all-hospitals series and the per-hospital one, so
 5 metrics cost 5 x (1 + hospitals) custom metrics.
 
@@ -52,8 +53,11 @@ logger = logging.getLogger(__name__)
 
 
 def service() -> str:
-    """The function writing the line: the archiver sets SOLACE_ARCHIVER (no Django settings)."""
-    return "archiver" if env_bool("SOLACE_ARCHIVER", False) else "web"
+    """The function writing the line: the archiver sets SOLACE_ARCHIVER, the rollup
+    SOLACE_ROLLUP (no Django settings needed)."""
+    if env_bool("SOLACE_ARCHIVER", False):
+        return "archiver"
+    return "rollup" if env_bool("SOLACE_ROLLUP", False) else "web"
 
 
 def document(

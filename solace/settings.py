@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "intake",
     "cockpit",
     "console",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.staff",
+                "reports.context_processors.nav",
             ],
         },
     },
@@ -120,6 +122,8 @@ SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4, minimu
 # The archiver function (same image) receives stream batches from the Lambda Web Adapter at
 # /events; the web function never routes that path.
 SOLACE_ARCHIVER = env_bool("SOLACE_ARCHIVER", False)
+# The rollup function (same image) receives encounters stream batches at /rollup/events.
+SOLACE_ROLLUP = env_bool("SOLACE_ROLLUP", False)
 
 # --- Staff sign-in and sessions ---------------------------------------------------------------
 SESSION_ENGINE = "accounts.session_backend"
@@ -156,8 +160,13 @@ CSRF_COOKIE_SECURE = not SOLACE_DEBUG
 SECURE_SSL_REDIRECT = env_bool("SOLACE_SECURE_SSL_REDIRECT", not SOLACE_DEBUG)
 # Lambda function URLs and API Gateway terminate TLS and forward the scheme in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The readiness check of the Lambda Web Adapter is plain HTTP on loopback.
+# The readiness check of the Lambda Web Adapter is plain HTTP on loopback, and so are the stream
+# batches it passes through to the archiver and the rollup functions (no public URL).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if SOLACE_ARCHIVER:
+    SECURE_REDIRECT_EXEMPT.append(r"^events$")
+if SOLACE_ROLLUP:
+    SECURE_REDIRECT_EXEMPT.append(r"^rollup/events$")
 SECURE_HSTS_SECONDS = env_int("SOLACE_HSTS_SECONDS", 31536000, minimum=0)
 if SOLACE_DEBUG:
     SECURE_HSTS_SECONDS = 0

@@ -123,6 +123,8 @@ ENCOUNTERS = TableDef(
     name="encounters",
     partition_key=Key("patient_id"),
     sort_key=Key("event_id"),
+    # Feeds the ED operations rollup (reports/): each new event names its patient and hospital.
+    stream_view_type="NEW_IMAGE",
 )
 
 IDEMPOTENCY = TableDef(
@@ -160,6 +162,17 @@ AUDIT_LOG = TableDef(
     ),
 )
 
+# ED operations rollups (reports/), maintained from the encounters stream:
+#   pk "V#<hospital>#<local arrival day>", sk "<patient id>": one visit's measured row
+#   pk "R#<hospital>",                     sk "D#<local arrival day>": the day's rows (the
+#       dashboard reads a date range with one Query on this partition)
+#   pk "checkpoint",                       sk "<stream>": where the local drain stopped
+METRICS = TableDef(
+    name="metrics",
+    partition_key=Key("pk"),
+    sort_key=Key("sk"),
+)
+
 TABLES: tuple[TableDef, ...] = (
     HOSPITALS,
     STAFF,
@@ -171,4 +184,5 @@ TABLES: tuple[TableDef, ...] = (
     INTAKE_SESSIONS,
     DEVICES,
     AUDIT_LOG,
+    METRICS,
 )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cockpit.urls")),
     path("", include("console.urls")),
     path("", include("audit.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler400 = "solace.views.bad_request"

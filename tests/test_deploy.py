@@ -151,7 +151,7 @@ def _statements(template, function):
 
 
 def test_no_function_may_update_or_delete_audit_entries(template):
-    for function in ("WebFunction", "ArchiverFunction"):
+    for function in ("WebFunction", "ArchiverFunction", "RollupFunction"):
         for statement in _statements(template, function):
             if "AuditLogTable" in json.dumps(statement["Resource"]):
                 actions = statement["Action"]
@@ -254,6 +254,45 @@ def test_the_image_start_command_serves_health_and_sign_in(tmp_path, template):
             server.wait(timeout=10)
     finally:
         embedded.stop(store)
+
+
+def test_the_rollup_function_reads_timelines_and_writes_only_rollups(template):
+    for statement in _statements(template, "RollupFunction"):
+        resources = json.dumps(statement["Resource"])
+        actions = statement["Action"]
+        actions = [actions] if isinstance(actions, str) else actions
+        if any(a.startswith("dynamodb:") and a not in ("dynamodb:Query", "dynamodb:GetItem")
+               and "Stream" not in a and "GetRecords" not in a and "GetShardIterator" not in a
+               for a in actions):  # fmt: skip
+            assert resources == json.dumps({"Fn::GetAtt": ["MetricsTable", "Arn"]}), statement
+    variables = template["Resources"]["RollupFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["SOLACE_ROLLUP"] == "1"
+    assert variables["AWS_LWA_PASS_THROUGH_PATH"] == "/rollup/events"
+
+
+@pytest.mark.parametrize(
+    ("variable", "path"), [("SOLACE_ARCHIVER", "/events"), ("SOLACE_ROLLUP", "/rollup/events")]
+)
+def test_stream_batches_reach_their_function_over_plain_http(variable, path):
+    """The adapter posts batches over plain http on loopback, without X-Forwarded-Proto: with
+    production settings they must be answered, not redirected to https."""
+    code = (
+        "import django, json; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client(HTTP_HOST='127.0.0.1:8080')\n"
+        f"r = c.post({path!r}, data=json.dumps({{'Records': []}}), "
+        "content_type='application/json')\n"
+        "print(r.status_code, r.content.decode())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(**{variable: "1", "SOLACE_STATIC_MANIFEST": "0"}),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '200 {"batchItemFailures": []}'
 
 
 def test_the_archiver_accepts_stream_batches_passed_through_by_the_adapter(monkeypatch):

@@ -121,7 +121,7 @@ def test_every_alarm_notifies_the_topic_and_says_how_to_treat_missing_data(templ
 # --- The required alarms -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("function", ["WebFunction", "ArchiverFunction"])
+@pytest.mark.parametrize("function", ["WebFunction", "ArchiverFunction", "RollupFunction"])
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
 def test_function_errors_and_throttles_alarm(template, function, metric):
     alarm = _alarm_on(template, "AWS/Lambda", metric, {"FunctionName": {"Ref": function}})
@@ -131,13 +131,18 @@ def test_function_errors_and_throttles_alarm(template, function, metric):
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
-def test_archiver_iterator_age_alarm_sits_between_the_batching_window_and_stream_expiry(template):
-    alarm = _alarm_on(
-        template, "AWS/Lambda", "IteratorAge", {"FunctionName": {"Ref": "ArchiverFunction"}}
-    )
-    stream = template["Resources"]["ArchiverFunction"]["Properties"]["Events"]["AuditStream"]
+STREAM_CONSUMERS = [("ArchiverFunction", "AuditStream", "ArchiverFailures"),
+                    ("RollupFunction", "EncountersStream", "RollupFailures")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("function", "event", "_queue"), STREAM_CONSUMERS)
+def test_stream_iterator_age_alarm_sits_between_the_batching_window_and_stream_expiry(
+    template, function, event, _queue
+):
+    alarm = _alarm_on(template, "AWS/Lambda", "IteratorAge", {"FunctionName": {"Ref": function}})
+    stream = template["Resources"][function]["Properties"]["Events"][event]
     window_ms = stream["Properties"]["MaximumBatchingWindowInSeconds"] * 1000
-    timeout_ms = template["Resources"]["ArchiverFunction"]["Properties"]["Timeout"] * 1000
+    timeout_ms = template["Resources"][function]["Properties"]["Timeout"] * 1000
     assert alarm["Statistic"] == "Maximum"
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
     # A healthy archiver reaches one batching window plus one invocation: no page for that;
@@ -146,15 +151,20 @@ def test_archiver_iterator_age_alarm_sits_between_the_batching_window_and_stream
     assert alarm["TreatMissingData"] == "notBreaching"
 
 
-def test_failed_batch_queue_alarm_watches_the_archivers_failure_destination(template):
-    stream = template["Resources"]["ArchiverFunction"]["Properties"]["Events"]["AuditStream"]
-    destination = stream["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
-    assert destination == {"Fn::GetAtt": ["ArchiverFailures", "Arn"]}
+@pytest.mark.parametrize(("function", "event", "queue"), STREAM_CONSUMERS)
+def test_failed_batch_queue_alarm_watches_the_consumers_failure_destination(
+    template, function, event, queue
+):
+    stream = template["Resources"][function]["Properties"]["Events"][event]["Properties"]
+    assert stream["BisectBatchOnFunctionError"] is True
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    destination = stream["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == {"Fn::GetAtt": [queue, "Arn"]}
     alarm = _alarm_on(
         template,
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
-        {"QueueName": {"Fn::GetAtt": ["ArchiverFailures", "QueueName"]}},
+        {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}},
     )
     assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarm["Statistic"] == "Maximum"
@@ -356,11 +366,16 @@ def test_a_dimension_value_that_is_not_an_id_is_never_written(capsys, caplog):
     assert document["Registrations"] == 1
 
 
-def test_the_archiver_function_is_its_own_service(capsys, monkeypatch):
+def test_the_archiver_and_rollup_functions_are_services_of_their_own(capsys, monkeypatch):
     monkeypatch.setenv("SOLACE_ARCHIVER", "1")
     metrics.count(metrics.QUEUE_RENDERS)
     [document] = _lines(capsys)
     assert document["Service"] == "archiver"
+    monkeypatch.setenv("SOLACE_ARCHIVER", "0")
+    monkeypatch.setenv("SOLACE_ROLLUP", "1")
+    metrics.count(metrics.QUEUE_RENDERS)
+    [document] = _lines(capsys)
+    assert document["Service"] == "rollup"
 
 
 def test_a_broken_stdout_never_fails_the_caller(monkeypatch):
