@@ -220,6 +220,27 @@ def visits_with_match_key(match_key: str, limit: int = 50) -> list[dict[str, Any
     )
 
 
+# --- History (demo data and benchmarks only) ---------------------------------------------------
+def put_history(patients: list[Patient], events: list[EncounterEvent]) -> None:
+    """Write finished visits and their timelines as they are, 25 items a request (BatchWriteItem:
+    no conditions, no audit). For seeding demo and benchmark history, never for live visits."""
+    hospital_of = {p.patient_id: p.hospital_id for p in patients}
+    requests = [(PATIENTS, patient_to_item(p)) for p in patients] + [
+        (ENCOUNTERS, event_to_item(e, hospital_of.get(e.patient_id))) for e in events
+    ]
+    for start in range(0, len(requests), 25):
+        batch: dict[str, list] = {}
+        for table, item in requests[start : start + 25]:
+            entry = {"PutRequest": {"Item": dynamodb.serialize(item)}}
+            batch.setdefault(dynamodb.table_name(table), []).append(entry)
+        for _ in range(10):
+            batch = dynamodb.call("batch_write_item", RequestItems=batch).get("UnprocessedItems")
+            if not batch:
+                break
+        else:
+            raise dynamodb.DataStoreError("BatchWriteItem left items unprocessed")
+
+
 # --- Versioned change -------------------------------------------------------------------------
 # Lists that only ever grow: a change appends to them and never rewrites what is stored.
 APPEND_ONLY = ("vitals_sets",)

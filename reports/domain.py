@@ -150,7 +150,8 @@ def _undone(events: list[EncounterEvent]) -> set[str]:
 
 
 def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneInfo) -> Visit | None:
-    """The visit's row from its whole timeline (any order in, time order used)."""
+    """The visit's row from its timeline (any order in, time order used); None until its
+    arrival is known."""
     timeline = sorted(events, key=lambda e: e.event_id)
     if not timeline:
         return None
@@ -197,7 +198,8 @@ def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneIn
             closed = Status(to)
         elif to in DISPOSITIONS:
             departure, disposition = at, Status(to)
-    arrival = arrival or parse_time(timeline[0].time)
+    if arrival is None:
+        return None  # its arrival has not reached the rollup yet: nothing to file it under
     local = arrival.astimezone(zone)
     visit = {"patient_id": patient_id, "arrived_at": arrival, "day": local.date()}
     if closed is not None:
@@ -239,6 +241,47 @@ def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneIn
     if row.callback:
         row = _replace(row, patient_id=patient_id)
     return Visit(**visit, events=len(timeline), row=row)
+
+
+# What the rollup keeps of each event (the stream's new image carries the whole event): the type,
+# the time and the data keys the derivation reads; never the suggestion's reasons or vitals.
+FACT_KEYS = (
+    "level",
+    "level_after",
+    "suggested_level",
+    "reason",
+    "age_band",
+    "language",
+    "room",
+    "slot",
+    "from",
+    "to",
+    "undone_event_id",
+)
+
+
+def event_facts(event: EncounterEvent) -> dict[str, Any]:
+    data = {k: event.data[k] for k in FACT_KEYS if event.data.get(k) not in (None, "")}
+    if event.type == EventType.ROOMED and "room" in event.data:
+        data["room"] = bool(event.data["room"])  # whether a room was given, not which
+    return {"type": event.type.value, "time": event.time, "data": data}
+
+
+def events_from_facts(patient_id: str, facts: dict[str, dict[str, Any]]) -> list[EncounterEvent]:
+    """The events a visit's facts stand for (unknown event types are left out)."""
+    known = {t.value for t in EventType}
+    return [
+        EncounterEvent(
+            patient_id=patient_id,
+            event_id=event_id,
+            type=EventType(fact["type"]),
+            time=fact["time"],
+            actor_id="",
+            data=dict(fact.get("data") or {}),
+        )
+        for event_id, fact in facts.items()
+        if fact.get("type") in known
+    ]
 
 
 def _replace(row: VisitRow, **changes: Any) -> VisitRow:

@@ -1,15 +1,17 @@
 """The metrics table and the encounters stream: the only module of reports/ that talks to
 DynamoDB. It owns the key formats:
 
-  visit row  pk "V#<hospital>#<YYYY-MM-DD>"  sk "<patient id>"  one visit, filed under its local
-             arrival day; `n` is the number of events it was derived from
-  day        pk "R#<hospital>"               sk "D#<YYYY-MM-DD>" the day's rows; `total` is the
-             sum of its visits' `n`
-  checkpoint pk "checkpoint"                 sk "<stream table>" where the local drain stopped
+  facts      pk "P#<patient id>"   sk "facts"          what the rollup knows of one visit's
+             events: one attribute per event, "e#<event id>", written with SET (replaying a
+             record sets the same value again; records commute)
+  day        pk "R#<hospital id>"  sk "D#<YYYY-MM-DD>"  one local arrival day: `rows`, a map
+             from patient id to that visit's row and `n`, the number of events it was derived
+             from; the dashboard reads a date range with ONE Query on this partition
+  checkpoint pk "checkpoint"       sk "<stream table>"  where the local drain stopped
 
-Both rollup writes are conditional on those counts never going down. Events are only ever
-added to a visit, so a row derived from more events is newer: a replayed or late stream record
-can never put an older picture over a newer one.
+A visit's row in its day is replaced only by one derived from at least as many events. Events
+are only ever added, so that is never an older picture over a newer one, whatever order the
+stream's records (or a rebuild) arrive in.
 """
 
 from __future__ import annotations
@@ -22,89 +24,91 @@ from django.conf import settings
 
 from reports.domain import Day, Visit, row_from_item, row_to_item
 from solace import clock, dynamodb
-from solace.dynamodb import ConditionFailed, Expression
+from solace.dynamodb import ConditionFailed, DataStoreError, Expression
 from solace.tables import ENCOUNTERS, METRICS
 
-VISIT_PK = "V#{hospital_id}#{day}"
+FACTS_PK = "P#{patient_id}"
+FACTS_SK = "facts"
+EVENT_ATTRIBUTE = "e#{event_id}"
 DAY_PK = "R#{hospital_id}"
 DAY_SK = "D#{day}"
 CHECKPOINT_PK = "checkpoint"
 
 
-def _newer_or_equal(counter: str, value: int) -> tuple[str, Expression]:
-    """Write only where nothing is stored, or what is stored counts no more events."""
-    expression = Expression(counter=value)
-    condition = (
-        f"attribute_not_exists({expression.name('pk')}) OR {expression.name(counter)} <= :counter"
+# --- Facts of a visit -------------------------------------------------------------------------
+def facts_add(
+    patient_id: str, hospital_id: str, facts: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Add events' facts to the visit's facts (idempotent, in any order); every fact known
+    after this write, by event id."""
+    expression = Expression()
+    values = {EVENT_ATTRIBUTE.format(event_id=e): f for e, f in facts.items()}
+    values["hospital_id"] = hospital_id
+    item = dynamodb.update_item(
+        METRICS,
+        {"pk": FACTS_PK.format(patient_id=patient_id), "sk": FACTS_SK},
+        expression,
+        expression.update(values),
+        return_new=True,
     )
-    return condition, expression
-
-
-# --- Visit rows ---------------------------------------------------------------------------------
-def visit_put(hospital_id: str, visit: Visit) -> bool:
-    """Store a visit's row unless a row derived from more events is already there."""
-    item: dict[str, Any] = {
-        "pk": VISIT_PK.format(hospital_id=hospital_id, day=visit.day.isoformat()),
-        "sk": visit.patient_id,
-        "n": visit.events,
-        "arrived_at": clock.iso(visit.arrived_at),
-        "row": row_to_item(visit.row) if visit.row else None,
-        "closed": visit.closed.value if visit.closed else None,
-        "updated_at": clock.utc_now_iso(),
-    }
-    condition, expression = _newer_or_equal("n", visit.events)
-    try:
-        dynamodb.put_item(METRICS, item, condition=condition, expression=expression)
-    except ConditionFailed:
-        return False
-    return True
-
-
-def visit_items_of_day(hospital_id: str, day: date) -> list[dict[str, Any]]:
-    """Every visit row of a hospital's day (consistent: the rollup just wrote some)."""
-    expression = Expression(pk=VISIT_PK.format(hospital_id=hospital_id, day=day.isoformat()))
-    items, _ = dynamodb.query_all(
-        TableName=dynamodb.table_name(METRICS),
-        KeyConditionExpression=f"{expression.name('pk')} = :pk",
-        ConsistentRead=True,
-        **expression.params(),
-    )
-    return items
+    prefix = EVENT_ATTRIBUTE.format(event_id="")
+    return {k.removeprefix(prefix): v for k, v in (item or {}).items() if k.startswith(prefix)}
 
 
 # --- Days ---------------------------------------------------------------------------------------
-def day_item(hospital_id: str, day: date, visit_items: list[dict[str, Any]]) -> dict[str, Any]:
-    """The day's rollup item from its visit rows (closed registrations are only counted)."""
-    rows = [i["row"] for i in sorted(visit_items, key=lambda i: i["arrived_at"]) if i.get("row")]
-    closed: dict[str, int] = {}
-    for item in visit_items:
-        if item.get("closed"):
-            closed[item["closed"]] = closed.get(item["closed"], 0) + 1
-    return {
-        "pk": DAY_PK.format(hospital_id=hospital_id),
-        "sk": DAY_SK.format(day=day.isoformat()),
-        "rows": rows,
-        "closed": closed or None,
-        "total": sum(i["n"] for i in visit_items),
-        "updated_at": clock.utc_now_iso(),
-    }
+def _day_key(hospital_id: str, day: date) -> dict[str, str]:
+    return {"pk": DAY_PK.format(hospital_id=hospital_id), "sk": DAY_SK.format(day=day.isoformat())}
 
 
-def day_put(item: dict[str, Any]) -> bool:
-    """Store a day unless one computed from more events is already there."""
-    condition, expression = _newer_or_equal("total", item["total"])
-    try:
-        dynamodb.put_item(METRICS, item, condition=condition, expression=expression)
-    except ConditionFailed:
-        return False
-    return True
+def _visit_entry(visit: Visit) -> dict[str, Any]:
+    entry: dict[str, Any] = {"n": visit.events, "at": clock.iso(visit.arrived_at)}
+    if visit.row is None:
+        entry["closed"] = visit.closed.value if visit.closed else "closed"
+    else:
+        entry["row"] = row_to_item(visit.row)
+    return entry
+
+
+def visit_put(hospital_id: str, visit: Visit) -> bool:
+    """Put the visit's row into its day unless one derived from more events is there. The day
+    item (and its map) is created by the first visit of the day."""
+    key = _day_key(hospital_id, visit.day)
+    entry = _visit_entry(visit)
+    expression = Expression(entry=entry, n=visit.events, now=clock.utc_now_iso())
+    rows, visit_name = expression.name("rows"), expression.name(visit.patient_id)
+    n, updated = expression.name("n"), expression.name("updated_at")
+    update = f"SET {rows}.{visit_name} = :entry, {updated} = :now"
+    condition = f"attribute_not_exists({rows}.{visit_name}) OR {rows}.{visit_name}.{n} <= :n"
+    for _ in range(2):
+        try:
+            dynamodb.update_item(METRICS, key, expression, update, condition=condition)
+            return True
+        except ConditionFailed:
+            return False
+        except DataStoreError as exc:  # the day has no map yet: make it, then try again
+            if "ValidationException" not in str(exc):
+                raise
+            create = Expression(empty={})
+            dynamodb.update_item(
+                METRICS,
+                key,
+                create,
+                f"SET {create.name('rows')} = if_not_exists({create.name('rows')}, :empty)",
+            )
+    raise DataStoreError("the day's rows could not be created")
 
 
 def day_from_item(item: dict[str, Any]) -> Day:
+    rows, closed = [], {}
+    for entry in sorted((item.get("rows") or {}).values(), key=lambda e: e.get("at", "")):
+        if "row" in entry:
+            rows.append(row_from_item(entry["row"]))
+        else:
+            closed[entry["closed"]] = closed.get(entry["closed"], 0) + 1
     return Day(
         day=date.fromisoformat(item["sk"].removeprefix("D#")),
-        rows=tuple(row_from_item(r) for r in item.get("rows") or ()),
-        closed=dict(item.get("closed") or {}),
+        rows=tuple(rows),
+        closed=closed,
         updated_at=item.get("updated_at"),
     )
 
@@ -149,13 +153,18 @@ def save_checkpoint(positions: dict[str, str]) -> None:
     )
 
 
-@cache
 def _streams_client():
-    return dynamodb.aws_client(
-        "dynamodbstreams",
+    return _streams_client_for(
         settings.SOLACE_DYNAMODB_ENDPOINT,
-        region=settings.SOLACE_AWS_REGION,
-        max_attempts=settings.SOLACE_DYNAMODB_MAX_ATTEMPTS,
+        settings.SOLACE_AWS_REGION,
+        settings.SOLACE_DYNAMODB_MAX_ATTEMPTS,
+    )
+
+
+@cache
+def _streams_client_for(endpoint: str | None, region: str, max_attempts: int):
+    return dynamodb.aws_client(
+        "dynamodbstreams", endpoint, region=region, max_attempts=max_attempts
     )
 
 
@@ -184,7 +193,3 @@ def record_batches(stream_arn: str, shard: str, after: str | None, limit: int = 
             return
         yield response["Records"]
         iterator = response.get("NextShardIterator")
-
-
-def reset_streams_client() -> None:
-    _streams_client.cache_clear()

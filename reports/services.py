@@ -1,11 +1,12 @@
 """Reports writes: the rollup (fed by the encounters stream, rebuilt from the encounters for
 backfills) and the audit entries of viewing and exporting reports.
 
-The rollup is a function of each visit's whole timeline. A stream record only says "this
-patient's timeline changed": the visit is re-derived from its events (one consistent Query on
-the patient's encounter partition), its row stored unless a row derived from more events is
-already there, and each day it touched recomputed from its visit rows. Replayed, duplicated,
-reordered or bisected batches therefore all end in the same rollup, and so does a rebuild.
+The rollup keeps, per visit, the facts of its events (type, time and the few data the measures
+read), added from the stream's new images with SET: a replayed record sets the same value again,
+and records commute. After each batch, every visit it touched is derived anew from all its
+facts and put into its day, unless a row derived from more events is already there. Replayed,
+duplicated, reordered or re-batched records therefore all end in the same rollup, and so does a
+rebuild from the encounters. The consumer reads nothing but the hospital (cached).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,24 +25,17 @@ from accounts.domain import Hospital, SignedInStaff
 from audit.domain import Action
 from audit.services import audit_record
 from patients import repository as patients_repository
+from patients.domain import EventType
 from reports import repository
-from reports.domain import UNMEASURED_EVENTS, derive_visit
+from reports.domain import UNMEASURED_EVENTS, derive_visit, event_facts, events_from_facts
 from solace import clock, dynamodb
 from solace.context import Actor, RequestContext
 
 logger = logging.getLogger("solace.rollup")
 
-# A day is recomputed from its visit rows and stored unless a computation that counted more
-# events got there first; then it is read again. Each pass sees everything written before it,
-# so the last writer's pass always lands and holds every visit.
-DAY_ATTEMPTS = 5
 HOSPITAL_CACHE_SECONDS = 300
 _hospitals: dict[str, tuple[float, Hospital]] = {}
 _hospitals_lock = threading.Lock()
-
-
-class RollupConflict(Exception):
-    """A day could not be stored after several fresh reads (the batch is retried)."""
 
 
 @dataclass
@@ -70,60 +65,55 @@ def _hospital(hospital_id: str) -> Hospital | None:
     return hospital
 
 
-def _touched(record: dict[str, Any]) -> tuple[str, str | None] | None:
-    """(patient id, hospital id) of a stream record worth a look; None for the rest."""
+def _event(record: dict[str, Any]):
+    """(hospital id or None, event) of a stream record worth a look; None for the rest."""
     if record.get("eventName") not in ("INSERT", "MODIFY"):
         return None
     image = dynamodb.deserialize(record.get("dynamodb", {}).get("NewImage")) or {}
-    if "patient_id" not in image or image.get("type") in UNMEASURED_EVENTS:
+    if "patient_id" not in image or image.get("type") not in {t.value for t in EventType}:
         return None
-    return image["patient_id"], image.get("hospital_id")
+    event = patients_repository.event_from_item(image)
+    if event.type in UNMEASURED_EVENTS:
+        return None
+    return image.get("hospital_id"), event
 
 
-def _refresh_visit(patient_id: str, hospital: Hospital) -> date | None:
-    """Derive the visit from its whole timeline and store its row; its day, or None."""
-    events = patients_repository.events_of_patient(patient_id, consistent=True)
-    visit = derive_visit(patient_id, events, ZoneInfo(hospital.timezone))
+def _file_visit(patient_id: str, hospital: Hospital, facts: dict[str, dict]) -> date | None:
+    """Add facts to the visit, derive it from everything known, put it in its day."""
+    known = repository.facts_add(patient_id, hospital.hospital_id, facts)
+    visit = derive_visit(
+        patient_id, events_from_facts(patient_id, known), ZoneInfo(hospital.timezone)
+    )
     if visit is None:
         return None
     repository.visit_put(hospital.hospital_id, visit)
     return visit.day
 
 
-def _recompute_day(hospital_id: str, day: date) -> bool:
-    """Store the day from its visit rows; False when it has none."""
-    for _ in range(DAY_ATTEMPTS):
-        items = repository.visit_items_of_day(hospital_id, day)
-        if not items:
-            return False
-        if repository.day_put(repository.day_item(hospital_id, day, items)):
-            return True
-    raise RollupConflict(f"day {day} kept changing")
-
-
 def rollup_apply(records: list[dict[str, Any]]) -> RollupResult:
-    """One batch of encounters stream records: every visit touched, then every day touched."""
+    """One batch of encounters stream records: one write of facts per visit touched, then one
+    conditional write of its row into its day."""
     result = RollupResult(records=len(records))
-    touched: dict[str, str | None] = {}
+    facts: dict[str, dict[str, dict]] = defaultdict(dict)
+    hospitals: dict[str, str | None] = {}
     for record in records:
-        found = _touched(record)
+        found = _event(record)
         if found is None:
             result.ignored += 1
             continue
-        patient_id, hospital_id = found
-        touched[patient_id] = touched.get(patient_id) or hospital_id
-    for patient_id, hospital_id in touched.items():
-        hospital_id = hospital_id or patients_repository.patient_hospital(patient_id)
+        hospital_id, event = found
+        facts[event.patient_id][event.event_id] = event_facts(event)
+        hospitals[event.patient_id] = hospitals.get(event.patient_id) or hospital_id
+    for patient_id, visit_facts in facts.items():
+        hospital_id = hospitals[patient_id] or patients_repository.patient_hospital(patient_id)
         hospital = _hospital(hospital_id) if hospital_id else None
         if hospital is None:
-            result.ignored += 1
+            result.ignored += len(visit_facts)
             continue
-        day = _refresh_visit(patient_id, hospital)
+        day = _file_visit(patient_id, hospital, visit_facts)
         if day is not None:
             result.visits += 1
             result.days.add((hospital.hospital_id, day))
-    for hospital_id, day in sorted(result.days):
-        _recompute_day(hospital_id, day)
     return result
 
 
@@ -152,19 +142,19 @@ def local_bounds(hospital: Hospital, start: date, end: date) -> tuple[str, str]:
 
 def rollup_rebuild(hospital: Hospital, start: date, end: date) -> RollupResult:
     """Rebuild a hospital's days from the encounters: every arrival in the local date range
-    (the patients' by-hospital index), each visit from its timeline. A backfill, never a
-    request path."""
+    (the patients' by-hospital index), each visit from its whole timeline (a Query per
+    patient). A backfill, never a request path."""
     first, last = local_bounds(hospital, start, end)
-    arrivals = patients_repository.arrivals_between(hospital.hospital_id, first, last)
-    result = RollupResult(records=0)
-    for arrival in arrivals:
-        if _refresh_visit(arrival["patient_id"], hospital) is not None:
+    result = RollupResult()
+    for arrival in patients_repository.arrivals_between(hospital.hospital_id, first, last):
+        patient_id = arrival["patient_id"]
+        events = patients_repository.events_of_patient(patient_id, consistent=True)
+        facts = {e.event_id: event_facts(e) for e in events if e.type not in UNMEASURED_EVENTS}
+        result.records += len(events)
+        day = _file_visit(patient_id, hospital, facts)
+        if day is not None:
             result.visits += 1
-    day = start
-    while day <= end:
-        if _recompute_day(hospital.hospital_id, day):
             result.days.add((hospital.hospital_id, day))
-        day += timedelta(days=1)
     return result
 
 

@@ -22,7 +22,8 @@ local. Suggested levels come from the triage engine for these answers (asserted 
   J  09:20 ankle, 25 y, en        confirm 4 (agree) 09:30, room 09:40, physician 09:50,
                                   with provider 09:55, discharged 10:30 UNDONE 10:31,
                                   admit decided 11:00, admitted 12:00
-  K  10:00 sore throat, 40 y, en  confirm 5 (agree) 10:05; still in the department
+  K  10:00 sore throat, 40 y, en  confirm 5 (agree) 10:05, "left without being seen" 10:20
+                                  UNDONE 10:21; still in the department
   L  09:30 sore throat, 20 y, es  confirm 4 (suggested 5: more urgent) 09:35, physician
                                   09:50, discharged 10:45 (never roomed)
   O  10:05 sore throat            closed as not a patient 10:10          (excluded)
@@ -304,6 +305,8 @@ STEPS = (
     ("10:05", "confirm", "K", 5),
     ("10:05", "arrive", "O", THROAT, 40, "en"),
     ("10:10", "close", "O", Status.NOT_A_PATIENT),
+    ("10:20", "status", "K", Status.LEFT_WITHOUT_BEING_SEEN),  # the wrong patient...
+    ("10:21", "undo_disposition", "K"),  # ...taken back: K is still waiting
     ("10:30", "room", "H", "R1"),
     ("10:30", "status", "J", Status.DISCHARGED),
     ("10:31", "undo_disposition", "J"),
