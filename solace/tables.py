@@ -163,10 +163,10 @@ AUDIT_LOG = TableDef(
 )
 
 # ED operations rollups (reports/), maintained from the encounters stream:
-#   pk "V#<hospital>#<local arrival day>", sk "<patient id>": one visit's measured row
-#   pk "R#<hospital>",                     sk "D#<local arrival day>": the day's rows (the
-#       dashboard reads a date range with one Query on this partition)
-#   pk "checkpoint",                       sk "<stream>": where the local drain stopped
+#   pk "P#<patient>",  sk "facts":         what the rollup knows of a visit's events
+#   pk "R#<hospital>", sk "D#<local day>": the day's visits (a map of rows); the dashboard reads
+#       a date range with one Query on this partition
+#   pk "checkpoint",   sk "<stream>":      where the local drain stopped
 METRICS = TableDef(
     name="metrics",
     partition_key=Key("pk"),
