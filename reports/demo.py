@@ -61,8 +61,8 @@ def _minutes(rng: random.Random, median: float, spread: float = 0.6) -> float:
 
 
 class _Timeline:
-    def __init__(self, patient_id: str, hospital_id: str):
-        self.patient_id, self.hospital_id = patient_id, hospital_id
+    def __init__(self, patient_id: str, rng: random.Random):
+        self.patient_id, self.rng = patient_id, rng
         self.events: list[EncounterEvent] = []
 
     def add(self, at: datetime, type_: EventType, data: dict | None = None, seq: int = 0) -> None:
@@ -70,7 +70,7 @@ class _Timeline:
         self.events.append(
             EncounterEvent(
                 patient_id=self.patient_id,
-                event_id=f"{time}#{seq}{uuid.uuid4().hex[:8]}",
+                event_id=f"{time}#{seq}{self.rng.getrandbits(32):08x}",
                 type=type_,
                 time=time,
                 actor_id="demo-history",
@@ -81,8 +81,8 @@ class _Timeline:
 
 
 def _visit(rng: random.Random, hospital: Hospital, arrival: datetime, history: History) -> None:
-    pid = uuid.uuid4().hex
-    line = _Timeline(pid, hospital.hospital_id)
+    pid = uuid.UUID(int=rng.getrandbits(128), version=4).hex
+    line = _Timeline(pid, rng)
     pediatric = rng.random() < 0.17
     age_days = int((rng.uniform(0, 17.9) if pediatric else rng.uniform(18, 95)) * 365.25)
     language = str(_pick(rng, LANGUAGES))
@@ -110,7 +110,7 @@ def _visit(rng: random.Random, hospital: Hospital, arrival: datetime, history: H
         acuity["reason"] = reason
     kind = EventType.ACUITY_OVERRIDDEN if reason else EventType.ACUITY_CONFIRMED
     line.add(triage, kind, acuity)
-    wait = {1: 1, 2: 5, 3: 15, 4: 20, 5: 22}[nurse_level] * busy
+    wait = {1: 1, 2: 4, 3: 11, 4: 14, 5: 15}[nurse_level] * busy
     left_waiting = nurse_level >= 3 and rng.random() < 0.02 * busy
     if left_waiting:
         gone = triage + timedelta(minutes=_minutes(rng, 100, 0.4))
@@ -182,12 +182,15 @@ def _store(history, hospital, line, pid, arrival, age_days, language, suggested,
 def make_history(
     hospital: Hospital, start: date, end: date, per_day: int, seed: int = 16
 ) -> History:
-    """Visits arriving from start to end (local dates), about `per_day` a day."""
-    rng = random.Random(seed)  # noqa: S311 (demo data, deterministic on purpose)
+    """Visits arriving from start to end (local dates), about `per_day` a day, only those that
+    would have left by now. Each day is the same whatever the range (its own seeded generator,
+    ids included), so writing a day again rewrites the same items."""
     zone = ZoneInfo(hospital.timezone)
     history = History()
     day = start
     while day <= end:
+        # demo data, deterministic on purpose
+        rng = random.Random(f"{seed}:{hospital.hospital_id}:{day}")  # noqa: S311
         count = round(per_day * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.9, 1.1))
         for _ in range(count):
             hour = int(_pick(rng, list(enumerate(HOURLY))))

@@ -71,17 +71,32 @@ def read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def drain_rollups(every_seconds: int, stop: threading.Event) -> None:
+# Weeks of finished demo visits for the ED operations reports (`seed_report_history`).
+DEMO_HISTORY = (("demo", "28", "50"), ("demo-north", "28", "25"))
+
+
+def _quietly(*args: str) -> None:
+    subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def keep_reports_current(every_seconds: int, stop: threading.Event, *, history: bool) -> None:
     """What the rollup Lambda does in AWS: fold new encounter events into the ED operations
-    rollups (`rollup_drain`), every few seconds while `make run` serves."""
-    while not stop.wait(every_seconds):
-        subprocess.run(
-            [sys.executable, "manage.py", "rollup_drain"],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
+    rollups (`rollup_drain`) every few seconds while `make run` serves; first, with demo data,
+    write four weeks of finished visits so /reports/ has a trend to show."""
+    if history:
+        for slug, days, per_day in DEMO_HISTORY:
+            _quietly(
+                "seed_report_history", "--hospital", slug, "--days", days, "--per-day", per_day
+            )
+    while not stop.is_set():
+        _quietly("rollup_drain")
+        stop.wait(every_seconds)
 
 
 def run_manage(args: list[str]) -> int:
@@ -132,7 +147,6 @@ def serve() -> int:
             manage("audit_archive_setup")
         if seed:
             manage("seed_demo")
-        manage("rollup_drain")  # whatever the store holds, on /reports/ from the start
         server, url = embedded.start_gunicorn(
             dict(os.environ), port=port, threads=4, extra_args=("--reload",), stdout=None
         )
@@ -140,8 +154,16 @@ def serve() -> int:
         wrote = True
         if rollup_seconds:
             threading.Thread(
-                target=drain_rollups, args=(rollup_seconds, stop_rollups), daemon=True
+                target=keep_reports_current,
+                args=(rollup_seconds, stop_rollups),
+                kwargs={"history": seed},
+                daemon=True,
             ).start()
+            if seed:
+                print(
+                    "Reports: four weeks of demo visits are being rolled up (a few minutes).",
+                    flush=True,
+                )
         print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
         print(f'In another terminal: make manage CMD="audit_archive" (reads {path})', flush=True)
         return server.wait()
