@@ -69,22 +69,25 @@ def _visit_entry(visit: Visit) -> dict[str, Any]:
     return entry
 
 
-def visit_put(hospital_id: str, visit: Visit) -> bool:
-    """Put the visit's row into its day unless one derived from more events is there. The day
-    item (and its map) is created by the first visit of the day."""
-    key = _day_key(hospital_id, visit.day)
-    entry = _visit_entry(visit)
-    expression = Expression(entry=entry, n=visit.events, now=clock.utc_now_iso())
-    rows, visit_name = expression.name("rows"), expression.name(visit.patient_id)
-    n, updated = expression.name("n"), expression.name("updated_at")
-    update = f"SET {rows}.{visit_name} = :entry, {updated} = :now"
-    condition = f"attribute_not_exists({rows}.{visit_name}) OR {rows}.{visit_name}.{n} <= :n"
+VISITS_PER_UPDATE = 25  # keeps each update and condition expression well under 4 KB
+
+
+def _put_rows(key: dict[str, str], visits: list[Visit]) -> None:
+    """One UpdateItem putting every visit's row into the day, each unless a row derived from
+    more events is there (ConditionFailed if any is). The day's map is created when missing."""
+    expression = Expression(now=clock.utc_now_iso())
+    rows, n, updated = expression.name("rows"), expression.name("n"), expression.name("updated_at")
+    sets, conditions = [f"{updated} = :now"], []
+    for visit in visits:
+        path = f"{rows}.{expression.name(visit.patient_id)}"
+        sets.append(f"{path} = {expression.value(_visit_entry(visit))}")
+        events = expression.value(visit.events)
+        conditions.append(f"(attribute_not_exists({path}) OR {path}.{n} <= {events})")
+    update, condition = "SET " + ", ".join(sets), " AND ".join(conditions)
     for _ in range(2):
         try:
             dynamodb.update_item(METRICS, key, expression, update, condition=condition)
-            return True
-        except ConditionFailed:
-            return False
+            return
         except DataStoreError as exc:  # the day has no map yet: make it, then try again
             if "ValidationException" not in str(exc):
                 raise
@@ -96,6 +99,30 @@ def visit_put(hospital_id: str, visit: Visit) -> bool:
                 f"SET {create.name('rows')} = if_not_exists({create.name('rows')}, :empty)",
             )
     raise DataStoreError("the day's rows could not be created")
+
+
+def visits_put(hospital_id: str, day: date, visits: list[Visit]) -> int:
+    """Put visits of one day into it, 25 to an update; where one of them is older than what is
+    stored, each of that group on its own. Returns how many were put."""
+    key = _day_key(hospital_id, day)
+    put = 0
+    for start in range(0, len(visits), VISITS_PER_UPDATE):
+        group = visits[start : start + VISITS_PER_UPDATE]
+        try:
+            _put_rows(key, group)
+            put += len(group)
+        except ConditionFailed:
+            put += sum(visit_put(hospital_id, v) for v in group) if len(group) > 1 else 0
+    return put
+
+
+def visit_put(hospital_id: str, visit: Visit) -> bool:
+    """Put one visit's row into its day unless one derived from more events is there."""
+    try:
+        _put_rows(_day_key(hospital_id, visit.day), [visit])
+    except ConditionFailed:
+        return False
+    return True
 
 
 def day_from_item(item: dict[str, Any]) -> Day:
@@ -163,8 +190,9 @@ def _streams_client():
 
 @cache
 def _streams_client_for(endpoint: str | None, region: str, max_attempts: int):
+    # A page of stream records can take a while to assemble (moto's is slow): a longer wait.
     return dynamodb.aws_client(
-        "dynamodbstreams", endpoint, region=region, max_attempts=max_attempts
+        "dynamodbstreams", endpoint, region=region, max_attempts=max_attempts, read_timeout=30
     )
 
 
@@ -178,7 +206,7 @@ def shards(stream_arn: str) -> list[str]:
     return [s["ShardId"] for s in description["Shards"]]
 
 
-def record_batches(stream_arn: str, shard: str, after: str | None, limit: int = 1000):
+def record_batches(stream_arn: str, shard: str, after: str | None, limit: int = 250):
     """Batches of stream records of one shard, oldest first, after a sequence number."""
     client = _streams_client()
     kwargs: dict[str, Any] = {"StreamArn": stream_arn, "ShardId": shard}

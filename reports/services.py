@@ -27,7 +27,13 @@ from audit.services import audit_record
 from patients import repository as patients_repository
 from patients.domain import EventType
 from reports import repository
-from reports.domain import UNMEASURED_EVENTS, derive_visit, event_facts, events_from_facts
+from reports.domain import (
+    UNMEASURED_EVENTS,
+    Visit,
+    derive_visit,
+    event_facts,
+    events_from_facts,
+)
 from solace import clock, dynamodb
 from solace.context import Actor, RequestContext
 
@@ -78,21 +84,27 @@ def _event(record: dict[str, Any]):
     return image.get("hospital_id"), event
 
 
-def _file_visit(patient_id: str, hospital: Hospital, facts: dict[str, dict]) -> date | None:
-    """Add facts to the visit, derive it from everything known, put it in its day."""
+def _derive(patient_id: str, hospital: Hospital, facts: dict[str, dict]) -> Visit | None:
+    """Add facts to the visit and derive it from everything known about it."""
     known = repository.facts_add(patient_id, hospital.hospital_id, facts)
-    visit = derive_visit(
-        patient_id, events_from_facts(patient_id, known), ZoneInfo(hospital.timezone)
-    )
-    if visit is None:
-        return None
-    repository.visit_put(hospital.hospital_id, visit)
-    return visit.day
+    events = events_from_facts(patient_id, known)
+    return derive_visit(patient_id, events, ZoneInfo(hospital.timezone))
+
+
+def _file(visits: list[tuple[str, Visit]], result: RollupResult) -> None:
+    """Put the derived visits into their days: one update per day (per 25 visits)."""
+    by_day: dict[tuple[str, date], list[Visit]] = defaultdict(list)
+    for hospital_id, visit in visits:
+        by_day[(hospital_id, visit.day)].append(visit)
+    for (hospital_id, day), day_visits in sorted(by_day.items()):
+        repository.visits_put(hospital_id, day, day_visits)
+        result.visits += len(day_visits)
+        result.days.add((hospital_id, day))
 
 
 def rollup_apply(records: list[dict[str, Any]]) -> RollupResult:
     """One batch of encounters stream records: one write of facts per visit touched, then one
-    conditional write of its row into its day."""
+    conditional write per day touched."""
     result = RollupResult(records=len(records))
     facts: dict[str, dict[str, dict]] = defaultdict(dict)
     hospitals: dict[str, str | None] = {}
@@ -104,16 +116,17 @@ def rollup_apply(records: list[dict[str, Any]]) -> RollupResult:
         hospital_id, event = found
         facts[event.patient_id][event.event_id] = event_facts(event)
         hospitals[event.patient_id] = hospitals.get(event.patient_id) or hospital_id
+    derived = []
     for patient_id, visit_facts in facts.items():
         hospital_id = hospitals[patient_id] or patients_repository.patient_hospital(patient_id)
         hospital = _hospital(hospital_id) if hospital_id else None
         if hospital is None:
             result.ignored += len(visit_facts)
             continue
-        day = _file_visit(patient_id, hospital, visit_facts)
-        if day is not None:
-            result.visits += 1
-            result.days.add((hospital.hospital_id, day))
+        visit = _derive(patient_id, hospital, visit_facts)
+        if visit is not None:
+            derived.append((hospital.hospital_id, visit))
+    _file(derived, result)
     return result
 
 
@@ -146,15 +159,16 @@ def rollup_rebuild(hospital: Hospital, start: date, end: date) -> RollupResult:
     patient). A backfill, never a request path."""
     first, last = local_bounds(hospital, start, end)
     result = RollupResult()
+    derived = []
     for arrival in patients_repository.arrivals_between(hospital.hospital_id, first, last):
         patient_id = arrival["patient_id"]
         events = patients_repository.events_of_patient(patient_id, consistent=True)
         facts = {e.event_id: event_facts(e) for e in events if e.type not in UNMEASURED_EVENTS}
         result.records += len(events)
-        day = _file_visit(patient_id, hospital, facts)
-        if day is not None:
-            result.visits += 1
-            result.days.add((hospital.hospital_id, day))
+        visit = _derive(patient_id, hospital, facts)
+        if visit is not None:
+            derived.append((hospital.hospital_id, visit))
+    _file(derived, result)
     return result
 
 
