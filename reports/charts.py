@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 WIDTH = 640
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 26, 40
 ROW_HEIGHT = 30
 ROW_LABEL_WIDTH = 190
 
@@ -109,18 +109,21 @@ def columns(
         y = y_of(tick)
         chart.lines.append(Line(LEFT, y, WIDTH - RIGHT, y, "grid"))
         chart.texts.append(Text(LEFT - 6, y + 4, f"{tick:g}", "end"))
-    chart.texts.append(Text(4, TOP - 2, unit, "start", "axis unit"))
+    chart.texts.append(Text(4, 12, unit, "start", "axis unit"))
     every = max(1, math.ceil(len(labels) / 12))
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = LEFT + i * slot + (slot - bar_w) / 2
-        if value is not None:
+        if value is None:  # nobody measured: a dash on the axis, unlike a bar of zero
+            chart.texts.append(Text(x + bar_w / 2, TOP + plot_h - 4, "–", "middle", "axis"))
+        else:
             over = target is not None and value > target
+            bar_h = max(1.5, TOP + plot_h - y_of(value))  # zero still shows as a line
             chart.rects.append(
                 Rect(
                     x,
-                    y_of(value),
+                    TOP + plot_h - bar_h,
                     bar_w,
-                    max(0.0, TOP + plot_h - y_of(value)),
+                    bar_h,
                     "bar over" if over else "bar",
                     f"{label}: {fmt(value, unit)}",
                 )

@@ -504,8 +504,7 @@ TILES = (
         "Length of stay, discharged (OP-18), median",
         "min",
         Target(180, "≤ 180 min"),
-        "Arrival to departure of patients discharged home; deaths, left against advice, left "
-        "without being seen, transfers, admissions and undocumented departures excluded.",
+        "Arrival to departure of patients discharged home (exclusions under Definitions).",
     ),
     TileDef(
         "boarding",

@@ -226,10 +226,24 @@ class Callback:
     complaint: str
 
     @property
+    def arrived_label(self) -> str:
+        """ "Mon 2 Mar, 08:10" in the hospital's time zone."""
+        return _label(self.arrived_at)
+
+    @property
+    def left_label(self) -> str:
+        return _label(self.left_at) if self.left_at else ""
+
+    @property
     def waited_minutes(self) -> int | None:
         if self.left_at is None:
             return None
         return int((self.left_at - self.arrived_at).total_seconds() // 60)
+
+
+def _label(moment: datetime) -> str:
+    # Formatted here: the template's date filter would show the server's zone (UTC).
+    return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
 
 
 def callbacks(hospital: Hospital, result: Report) -> list[Callback]:

@@ -525,6 +525,7 @@ def test_clinicians_see_the_call_back_list_and_it_is_audited(client, shift, sign
     html = response.content.decode()
     assert response.status_code == 200
     assert "Shift, Patient C" in html and "+1 555 0103" in html
+    assert "Mon 2 Mar, 08:10" in html and "Mon 2 Mar, 09:40" in html  # New York time
     assert "Patient D" not in html  # level 5: no call-back
     entries = audit_entries(shift, "report.callbacks_viewed")
     assert len(entries) == before + 1
@@ -609,3 +610,17 @@ def test_the_default_range_is_the_last_seven_days_in_the_hospitals_zone(client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="2026-02-24"' in html and 'value="2026-03-02"' in html
+
+
+def test_chart_bars_stand_on_the_axis_and_labels_stay_below_it():
+    from reports import charts
+
+    chart = charts.columns("k", "t", "d", "by_period", ["a", "b", "c"], [10, 0, None], "min",
+                           target=5, target_text="≤ 5 min")  # fmt: skip
+    axis = charts.TOP + (chart.height - charts.TOP - charts.BOTTOM)
+    tall, zero = chart.rects
+    assert tall.y + tall.height == pytest.approx(axis) and tall.css == "bar over"
+    assert zero.y + zero.height == pytest.approx(axis) and 0 < zero.height < 2 and zero.css == "bar"
+    labels = [t for t in chart.texts if t.text in ("a", "b", "c")]
+    assert len(labels) == 3 and all(t.y > axis for t in labels)
+    assert any(t.text == "–" for t in chart.texts)  # "c" had no data: a dash, not a bar

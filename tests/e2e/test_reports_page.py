@@ -74,6 +74,8 @@ def test_a_charge_nurse_reads_the_report_and_calls_patients_back(
     assert page.locator("svg.chart[role=img]").count() >= 10
     assert "Shift, Patient C" not in page.content()  # names only on the call-back list
     page.screenshot(path=SHOTS / "reports-workstation.png", full_page=True)
+    for section in ("tiles", "trend", "acuity", "stay", "left", "arrivals", "agreement"):
+        page.locator(f"#{section}").screenshot(path=SHOTS / f"reports-section-{section}.png")
     assert serious(Axe().run(page)) == []
 
     # The numbers behind a chart are a table away, and download as CSV.
