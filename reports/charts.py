@@ -92,6 +92,7 @@ def columns(
     target: float | None = None,
     target_text: str = "",
     height: float = 240,
+    titles: list[str] | None = None,
 ) -> Chart:
     """Vertical bars over categories (days, weeks, hours), with an optional target line;
     bars over the target get their own class."""
@@ -125,7 +126,7 @@ def columns(
                     bar_w,
                     bar_h,
                     "bar over" if over else "bar",
-                    f"{label}: {fmt(value, unit)}",
+                    f"{(titles or labels)[i]}: {fmt(value, unit)}",
                 )
             )
         if i % every == 0:
@@ -133,7 +134,9 @@ def columns(
     if target is not None:
         y = y_of(target)
         chart.lines.append(Line(LEFT, y, WIDTH - RIGHT, y, "target"))
-        chart.texts.append(Text(WIDTH - RIGHT, y - 4, f"target {target_text}", "end", "target"))
+        # Named above the plot, where no bar can cover it.
+        chart.lines.append(Line(WIDTH - RIGHT - 150, 8, WIDTH - RIGHT - 126, 8, "target"))
+        chart.texts.append(Text(WIDTH - RIGHT, 12, f"target {target_text}", "end", "target"))
         chart.legend.extend([("bar", "at or under target"), ("bar over", "over target")])
     return chart
 

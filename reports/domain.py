@@ -639,7 +639,13 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def periods(days: list[Day], start: date, end: date, group: str) -> list[tuple[str, Visits]]:
+class Period(NamedTuple):
+    label: str  # "Mon 02 Mar", "Week of Mon 02 Mar"
+    start: date
+    visits: Visits
+
+
+def periods(days: list[Day], start: date, end: date, group: str) -> list[Period]:
     """The range cut into days or ISO weeks (Monday first), every period present even when
     nobody came."""
     by_day = {d.day: d for d in days}
@@ -651,16 +657,19 @@ def periods(days: list[Day], start: date, end: date, group: str) -> list[tuple[s
         if current in by_day:
             buckets[key].append(by_day[current])
         current += timedelta(days=1)
-    labels = {
-        key: (f"Week of {weekday_label(key)}" if group == "week" else weekday_label(key))
-        for key in buckets
-    }
-    return [(labels[key], Visits.of(group_days)) for key, group_days in buckets.items()]
+    return [
+        Period(
+            f"Week of {weekday_label(key)}" if group == "week" else weekday_label(key),
+            key,
+            Visits.of(group_days),
+        )
+        for key, group_days in buckets.items()
+    ]
 
 
-def by_period_table(periods_: list[tuple[str, Visits]], group: str) -> Table:
+def by_period_table(periods_: list[Period], group: str) -> Table:
     rows = []
-    for label, v in periods_:
+    for label, _, v in periods_:
         flagged, departed, _ = v.ecat()
         rows.append(
             (
@@ -1073,7 +1082,7 @@ class Report:
     visits: Visits
     previous: Visits
     tiles: list[Tile]
-    periods: list[tuple[str, Visits]]
+    periods: list[Period]
     tables: dict[str, Table]
     heatmap: list[list[int]]
     callbacks: int

@@ -206,6 +206,20 @@ def shards(stream_arn: str) -> list[str]:
     return [s["ShardId"] for s in description["Shards"]]
 
 
+def skip_to_end() -> int:
+    """Move the local drain's position past every record now in the stream (records just
+    rolled up another way); how many were skipped."""
+    stream_arn = encounters_stream()
+    positions = checkpoint()
+    skipped = 0
+    for shard in shards(stream_arn):
+        for records in record_batches(stream_arn, shard, positions.get(shard), limit=1000):
+            positions[shard] = records[-1]["dynamodb"]["SequenceNumber"]
+            skipped += len(records)
+    save_checkpoint(positions)
+    return skipped
+
+
 def record_batches(stream_arn: str, shard: str, after: str | None, limit: int = 250):
     """Batches of stream records of one shard, oldest first, after a sequence number."""
     client = _streams_client()

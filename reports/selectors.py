@@ -82,8 +82,10 @@ def report(hospital: Hospital, start: date, end: date, group: str) -> Report:
 def report_charts(result: Report) -> dict[str, charts.Chart]:
     """The dashboard's charts, each drawn from one of its tables."""
     tile_defs = {t.key: t for t in TILES}
-    labels = [label for label, _ in result.periods]
-    per = [v for _, v in result.periods]
+    # Short axis labels ("2 Mar"); the full ones are in each bar's title and in the table.
+    labels = [f"{p.start.day} {p.start:%b}" for p in result.periods]
+    per = [p.visits for p in result.periods]
+    full = [p.label for p in result.periods]
     what = "week" if result.group == "week" else "day"
     found: dict[str, charts.Chart] = {}
     found["arrivals"] = charts.columns(
@@ -94,6 +96,7 @@ def report_charts(result: Report) -> dict[str, charts.Chart]:
         labels,
         [v.count for v in per],
         "visits",
+        titles=full,
     )
     d2p = tile_defs["door_to_provider"].target
     found["door_to_provider"] = charts.columns(
@@ -107,6 +110,7 @@ def report_charts(result: Report) -> dict[str, charts.Chart]:
         "min",
         target=d2p.value,
         target_text=d2p.text,
+        titles=full,
     )
     op18 = tile_defs["op18"].target
     found["op18"] = charts.columns(
@@ -120,6 +124,7 @@ def report_charts(result: Report) -> dict[str, charts.Chart]:
         "min",
         target=op18.value,
         target_text=op18.text,
+        titles=full,
     )
     found["ecat_trend"] = charts.columns(
         "ecat_trend",
@@ -130,6 +135,7 @@ def report_charts(result: Report) -> dict[str, charts.Chart]:
         labels,
         [v.ecat_share() for v in per],
         "%",
+        titles=full,
     )
     hours = result.tables["by_hour"].rows
     found["hourly"] = charts.columns(

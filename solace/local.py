@@ -72,7 +72,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 # Weeks of finished demo visits for the ED operations reports (`seed_report_history`).
-DEMO_HISTORY = (("demo", "28", "50"), ("demo-north", "28", "25"))
+DEMO_HISTORY = (("demo", "28", "40"), ("demo-north", "14", "20"))
 
 
 def _quietly(*args: str) -> None:

@@ -283,7 +283,7 @@ def test_triage_agreement_by_level_age_and_language(shift):
 def test_visits_are_bucketed_by_local_arrival_date(shift):
     both = shift_report(shift, SHIFT_DAY, NEXT_DAY)
     assert both.visits.count == 13
-    assert [(label, v.count) for label, v in both.periods] == [
+    assert [(p.label, p.visits.count) for p in both.periods] == [
         ("Mon 02 Mar", 12),
         ("Tue 03 Mar", 1),
     ]

@@ -3,14 +3,16 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.selectors import hospital_by_slug
-from reports import demo, selectors
+from reports import demo, repository, selectors
+from reports.services import rollup_drain
 
 
 class Command(BaseCommand):
     help = (
         "Write weeks of plausible, finished ED visits (timelines included) for a demo hospital, "
         "so /reports/ has history to show. Demo and benchmark data only: no audit entries. "
-        "The rollup picks them up from the stream (rollup_drain) like any other events."
+        "They are put on /reports/ at once. Locally (no rollup Lambda), the stream is drained "
+        "first and the local rollup's position then moved past these records."
     )
 
     def add_arguments(self, parser):
@@ -28,8 +30,11 @@ class Command(BaseCommand):
         today = selectors.local_today(hospital)
         start = today - timedelta(days=options["days"])
         history = demo.make_history(hospital, start, today, options["per_day"], options["seed"])
+        rollup_drain()  # nothing real is skipped below
         demo.write_history(history)
+        rolled = demo.roll_up_history(hospital, history)
+        repository.skip_to_end()
         self.stdout.write(
             f"{hospital.slug}: {len(history.patients)} visits from {start} to {today} "
-            f"({len(history.events)} events)"
+            f"({len(history.events)} events), {rolled} on /reports/"
         )
