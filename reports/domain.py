@@ -288,53 +288,80 @@ def _replace(row: VisitRow, **changes: Any) -> VisitRow:
     return VisitRow(**{**{f.name: getattr(row, f.name) for f in fields(row)}, **changes})
 
 
-# Stored form of a row: short names, absent values left out (a day holds hundreds of rows).
-ROW_NAMES = {
-    "hour": "h",
-    "level": "l",
-    "disposition": "d",
-    "age_band": "ab",
-    "language": "lg",
-    "to_triage": "tt",
-    "to_room": "tr",
-    "to_provider": "tp",
-    "provider_to_decision": "pd",
-    "boarding": "bd",
-    "los": "ls",
-    "admit_decided": "ad",
-    "suggested": "sg",
-    "nurse_level": "nl",
-    "override_reason": "why",
-    "agreement_age_band": "aab",
-    "agreement_language": "alg",
-    "patient_id": "pid",
-}
-FIELD_BY_NAME = {short: name for name, short in ROW_NAMES.items()}
+# Stored form of a row: one short line of "|"-separated values in this order (empty: none), the
+# free-text override reason last (it may itself contain "|"). A day item holds hundreds of
+# these; flat strings keep it small and quick to read.
+ROW_FIELDS = (
+    "hour",
+    "level",
+    "disposition",
+    "age_band",
+    "language",
+    "to_triage",
+    "to_room",
+    "to_provider",
+    "provider_to_decision",
+    "boarding",
+    "los",
+    "admit_decided",
+    "suggested",
+    "nurse_level",
+    "agreement_age_band",
+    "agreement_language",
+    "patient_id",
+    "override_reason",
+)
+_INTEGERS = frozenset(
+    {
+        "hour",
+        "level",
+        "to_triage",
+        "to_room",
+        "to_provider",
+        "provider_to_decision",
+        "boarding",
+        "los",
+        "suggested",
+        "nurse_level",
+    }
+)
+CLOSED_PREFIX = "closed:"
 
 
-def row_to_item(row: VisitRow) -> dict[str, Any]:
-    item: dict[str, Any] = {}
-    for name, short in ROW_NAMES.items():
+def row_to_text(row: VisitRow) -> str:
+    values = []
+    for name in ROW_FIELDS:
         value = getattr(row, name)
-        if value is None or value is False:
-            continue
-        if (name == "agreement_age_band" and value == row.age_band) or (
+        if name == "disposition":
+            value = DISPOSITION_CODES[value] if value else None
+        elif name == "admit_decided":
+            value = "1" if value else None
+        elif (name == "agreement_age_band" and value == row.age_band) or (
             name == "agreement_language" and value == row.language
         ):
-            continue  # the same as the visit's: stored once
-        item[short] = DISPOSITION_CODES[value] if name == "disposition" else value
-    return item
+            value = None  # the same as the visit's: stored once
+        values.append("" if value is None else str(value))
+    return "|".join(values)
 
 
-def row_from_item(item: dict[str, Any]) -> VisitRow:
-    values: dict[str, Any] = {FIELD_BY_NAME[k]: v for k, v in item.items() if k in FIELD_BY_NAME}
-    if "disposition" in values:
-        values["disposition"] = DISPOSITION_BY_CODE[values["disposition"]]
-    values["admit_decided"] = bool(values.get("admit_decided"))
+def row_from_text(text: str) -> VisitRow:
+    parts = text.split("|", len(ROW_FIELDS) - 1)
+    values: dict[str, Any] = {}
+    for name, part in zip(ROW_FIELDS, parts, strict=True):
+        if part == "":
+            continue
+        if name in _INTEGERS:
+            values[name] = int(part)
+        elif name == "disposition":
+            values[name] = DISPOSITION_BY_CODE[part]
+        elif name == "admit_decided":
+            values[name] = True
+        else:
+            values[name] = part
     if values.get("nurse_level") is not None:
         values.setdefault("agreement_age_band", values.get("age_band"))
         values.setdefault("agreement_language", values.get("language"))
-    return VisitRow(**values)
+    return VisitRow(**{"level": None, **values})
 
 
 # --- 2. A range of days ---------------------------------------------------------------------

@@ -5,8 +5,9 @@ DynamoDB. It owns the key formats:
              events: one attribute per event, "e#<event id>", written with SET (replaying a
              record sets the same value again; records commute)
   day        pk "R#<hospital id>"  sk "D#<YYYY-MM-DD>"  one local arrival day: `rows`, a map
-             from patient id to that visit's row and `n`, the number of events it was derived
-             from; the dashboard reads a date range with ONE Query on this partition
+             from patient id to that visit's row (a line of text), and `n`, a map from patient
+             id to the number of events the row was derived from; the dashboard reads a date
+             range with ONE Query on this partition
   checkpoint pk "checkpoint"       sk "<stream table>"  where the local drain stopped
 
 A visit's row in its day is replaced only by one derived from at least as many events. Events
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from reports.domain import Day, Visit, row_from_item, row_to_item
+from reports.domain import CLOSED_PREFIX, Day, Visit, row_from_text, row_to_text
 from solace import clock, dynamodb
 from solace.dynamodb import ConditionFailed, DataStoreError, Expression
 from solace.tables import ENCOUNTERS, METRICS
@@ -60,13 +61,10 @@ def _day_key(hospital_id: str, day: date) -> dict[str, str]:
     return {"pk": DAY_PK.format(hospital_id=hospital_id), "sk": DAY_SK.format(day=day.isoformat())}
 
 
-def _visit_entry(visit: Visit) -> dict[str, Any]:
-    entry: dict[str, Any] = {"n": visit.events, "at": clock.iso(visit.arrived_at)}
+def _visit_text(visit: Visit) -> str:
     if visit.row is None:
-        entry["closed"] = visit.closed.value if visit.closed else "closed"
-    else:
-        entry["row"] = row_to_item(visit.row)
-    return entry
+        return CLOSED_PREFIX + (visit.closed.value if visit.closed else "closed")
+    return row_to_text(visit.row)
 
 
 VISITS_PER_UPDATE = 25  # keeps each update and condition expression well under 4 KB
@@ -74,15 +72,19 @@ VISITS_PER_UPDATE = 25  # keeps each update and condition expression well under 
 
 def _put_rows(key: dict[str, str], visits: list[Visit]) -> None:
     """One UpdateItem putting every visit's row into the day, each unless a row derived from
-    more events is there (ConditionFailed if any is). The day's map is created when missing."""
+    more events is there (ConditionFailed if any is). The day's maps are created when
+    missing."""
     expression = Expression(now=clock.utc_now_iso())
     rows, n, updated = expression.name("rows"), expression.name("n"), expression.name("updated_at")
     sets, conditions = [f"{updated} = :now"], []
     for visit in visits:
-        path = f"{rows}.{expression.name(visit.patient_id)}"
-        sets.append(f"{path} = {expression.value(_visit_entry(visit))}")
+        visit_name = expression.name(visit.patient_id)
         events = expression.value(visit.events)
-        conditions.append(f"(attribute_not_exists({path}) OR {path}.{n} <= {events})")
+        sets.append(f"{rows}.{visit_name} = {expression.value(_visit_text(visit))}")
+        sets.append(f"{n}.{visit_name} = {events}")
+        conditions.append(
+            f"(attribute_not_exists({n}.{visit_name}) OR {n}.{visit_name} <= {events})"
+        )
     update, condition = "SET " + ", ".join(sets), " AND ".join(conditions)
     for _ in range(2):
         try:
@@ -92,11 +94,13 @@ def _put_rows(key: dict[str, str], visits: list[Visit]) -> None:
             if "ValidationException" not in str(exc):
                 raise
             create = Expression(empty={})
+            rows_name, n_name = create.name("rows"), create.name("n")
             dynamodb.update_item(
                 METRICS,
                 key,
                 create,
-                f"SET {create.name('rows')} = if_not_exists({create.name('rows')}, :empty)",
+                f"SET {rows_name} = if_not_exists({rows_name}, :empty), "
+                f"{n_name} = if_not_exists({n_name}, :empty)",
             )
     raise DataStoreError("the day's rows could not be created")
 
@@ -127,11 +131,12 @@ def visit_put(hospital_id: str, visit: Visit) -> bool:
 
 def day_from_item(item: dict[str, Any]) -> Day:
     rows, closed = [], {}
-    for entry in sorted((item.get("rows") or {}).values(), key=lambda e: e.get("at", "")):
-        if "row" in entry:
-            rows.append(row_from_item(entry["row"]))
+    for _, text in sorted((item.get("rows") or {}).items()):
+        if text.startswith(CLOSED_PREFIX):
+            status = text.removeprefix(CLOSED_PREFIX)
+            closed[status] = closed.get(status, 0) + 1
         else:
-            closed[entry["closed"]] = closed.get(entry["closed"], 0) + 1
+            rows.append(row_from_text(text))
     return Day(
         day=date.fromisoformat(item["sk"].removeprefix("D#")),
         rows=tuple(rows),
