@@ -19,6 +19,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -480,14 +481,21 @@ class Visits:
 
     def ecat(self) -> tuple[int, int, dict[str, int]]:
         """(visits with any gap, departed visits, visits per component)."""
-        departed = self.departed
-        per = Counter[str]()
-        flagged = 0
-        for row in departed:
-            components = ecat_components(row)
-            per.update(k for k, v in components.items() if v)
-            flagged += any(components.values())
-        return flagged, len(departed), {k: per.get(k, 0) for k in ECAT_LABELS}
+        return self._ecat
+
+    @cached_property
+    def _ecat(self) -> tuple[int, int, dict[str, int]]:
+        per = dict.fromkeys(ECAT_LABELS, 0)
+        flagged = departed = 0
+        for row in self.rows:
+            if row.disposition is None:
+                continue
+            departed += 1
+            gaps = [k for k, gap in ecat_components(row).items() if gap]
+            for k in gaps:
+                per[k] += 1
+            flagged += bool(gaps)
+        return flagged, departed, per
 
     def ecat_share(self) -> float | None:
         flagged, departed, _ = self.ecat()
