@@ -48,6 +48,22 @@ def seed(hospital):
         )
 
 
+def seed_report_history(hospital):
+    """Four weeks of finished visits for the ED operations report; returns its date range."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from reports import demo
+    from solace import clock
+
+    today = clock.now_utc().astimezone(ZoneInfo(hospital.timezone)).date()
+    start, end = today - timedelta(days=28), today - timedelta(days=1)
+    history = demo.make_history(hospital, start, end, 40)
+    demo.write_history(history)
+    demo.roll_up_history(hospital, history)
+    return start, end
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -72,8 +88,13 @@ def main() -> int:
                 hospital_ids=[hospital.hospital_id],
                 password=PASSWORD,
             )
-            for role, name in ((Role.NURSE, "Nora Nurse"), (Role.ADMIN, "Ada Admin"))
+            for role, name in (
+                (Role.NURSE, "Nora Nurse"),
+                (Role.ADMIN, "Ada Admin"),
+                (Role.CHARGE_NURSE, "Chandra Charge"),
+            )
         }
+        report_range = seed_report_history(hospital)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             phone = browser.new_context(**PHONE).new_page()
@@ -113,6 +134,24 @@ def main() -> int:
                     page.screenshot(path=OUT / "patient.png", full_page=True)
                     page.goto(app.url + board)
                     page.screenshot(path=OUT / "board.png")
+            page = browser.new_context(**WORKSTATION).new_page()
+            page.set_default_timeout(60_000)
+            page.goto(f"{app.url}/accounts/login/")
+            page.fill("input[name=email]", staff[Role.CHARGE_NURSE].email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            start, end = report_range
+            page.goto(
+                f"{app.url}/reports/?hospital={hospital.hospital_id}&date_from={start}"
+                f"&date_to={end}&group=week"
+            )
+            page.screenshot(path=OUT / "reports.png")
+            for section in ("trend", "arrivals", "agreement"):
+                page.locator(f"#{section}").screenshot(path=OUT / f"reports-{section}.png")
+            page.click("text=Open the call-back list")
+            page.wait_for_selector("table.callbacks")
+            page.screenshot(path=OUT / "reports-callbacks.png")
             browser.close()
     finally:
         app.stop()
