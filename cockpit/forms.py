@@ -212,6 +212,13 @@ class VitalsForm(VitalsFields, VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["temperature_unit"].initial = self.hospital.temperature_unit
 
+    @property
+    def shows_weight(self) -> bool:
+        """Asked once per visit for a child, and kept in a correction of a set that had it."""
+        return (
+            self.patient.weight_needed or "weight" in self.initial or bool(self["weight"].value())
+        )
+
     def clean_corrects(self):
         set_id = self.cleaned_data["corrects"]
         if set_id and set_id not in {s.set_id for s in self.patient.vitals_sets}:
