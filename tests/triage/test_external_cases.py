@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from triage import Suggestion, TriageInput, Vitals, suggest
 
 HERE = Path(__file__).parent / "external"
@@ -107,3 +109,30 @@ def test_exact_agreement():
     for cid, e, s in under:
         print(f"  under {cid}: expected {e}, suggested {s}")
     assert agreement >= MINIMUM_AGREEMENT, f"exact agreement {agreement:.3f}"
+
+
+# Post-hoc probes (written after reading the rules): regression checks only, not agreement.
+PROBES = tuple(
+    raw
+    for path in sorted((Path(__file__).parent / "external_probes").glob("*.toml"))
+    for raw in tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(
+            p,
+            id=p["id"],
+            marks=[pytest.mark.xfail(strict=True, reason=p["known_gap"])]
+            if "known_gap" in p
+            else [],
+        )
+        for p in PROBES
+    ],
+)
+def test_post_hoc_probe_is_not_under_triaged(raw):
+    inp = TriageInput(**{k: raw[k] for k in INPUT_KEYS if k in raw})
+    result = suggest(inp)
+    assert result.level <= raw["expected"], _why(result)
