@@ -834,6 +834,18 @@ RULES: tuple[Rule, ...] = (
         " the resource level (3).",
     ),
     Rule(
+        "B.high_risk_mechanism",
+        "B",
+        2,
+        "High-risk mechanism of injury (rollover, ejection, pedestrian struck, fall from"
+        " height): possible hidden injuries.",
+        ((_has("high_risk_mechanism"),),),
+        f"{B_SOURCE} (high-risk mechanism of injury); CDC National Guideline for the Field"
+        " Triage of Injured Patients 2021 (ejection, pedestrian struck, fall from height)",
+        "Added from the external vignettes (tests/triage/external); the phrases name the"
+        " mechanism, not a plain 'car accident' or 'fell'.",
+    ),
+    Rule(
         "B.sickle_cell_crisis",
         "B",
         2,
@@ -1265,6 +1277,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "testicular pain (ultrasound, urology)",
         ((_has("testicular_pain"),),),
         ("imaging", "consult"),
+    ),
+    ResourceRule(
+        "high_risk_mechanism",
+        "trauma work-up after a high-risk mechanism",
+        ((_has("high_risk_mechanism"),),),
+        ("labs", "imaging"),
     ),
     ResourceRule(
         "sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)
