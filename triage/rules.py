@@ -823,6 +823,29 @@ RULES: tuple[Rule, ...] = (
         f"{B_SOURCE} (high-risk mechanism of injury)",
     ),
     Rule(
+        "B.open_fracture",
+        "B",
+        2,
+        "Open fracture (bone through the skin): limb threat, antibiotics within the hour.",
+        ((_has("open_fracture"),),),
+        f"{B_SOURCE} (high-risk: threatened limb); open fractures need IV antibiotics within"
+        " 1 hour of injury (BOAST 4 / BAPRAS-BOA Standards for open fractures, 2017)",
+        "Added from the external vignettes (tests/triage/external); a closed deformity stays at"
+        " the resource level (3).",
+    ),
+    Rule(
+        "B.high_risk_mechanism",
+        "B",
+        2,
+        "High-risk mechanism of injury (rollover, ejection, pedestrian struck, fall from"
+        " height): possible hidden injuries.",
+        ((_has("high_risk_mechanism"),),),
+        f"{B_SOURCE} (high-risk mechanism of injury); CDC National Guideline for the Field"
+        " Triage of Injured Patients 2021 (ejection, pedestrian struck, fall from height)",
+        "Added from the external vignettes (tests/triage/external); the phrases name the"
+        " mechanism, not a plain 'car accident' or 'fell'.",
+    ),
+    Rule(
         "B.sickle_cell_crisis",
         "B",
         2,
@@ -1254,6 +1277,15 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "testicular pain (ultrasound, urology)",
         ((_has("testicular_pain"),),),
         ("imaging", "consult"),
+    ),
+    ResourceRule(
+        "high_risk_mechanism",
+        "trauma work-up after a high-risk mechanism",
+        ((_has("high_risk_mechanism"),),),
+        ("labs", "imaging"),
+    ),
+    ResourceRule(
+        "sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)
     ),
     ResourceRule(
         "sexual_assault",
