@@ -24,7 +24,9 @@ PUBLIC_FIELDS = (
     "outcome",
     "detail",
     "request_id",
+    "client_request_id",
     "client_address",
+    "client_address_key",
     "user_agent",
 )
 
@@ -39,6 +41,7 @@ HOSPITAL_ACTION = "{hospital_id}#{action}"
 
 
 def entry_to_item(entry: AuditEntry) -> dict[str, Any]:
+    private = entry.about_patients
     return {
         "hospital_id": entry.hospital_id,
         "entry_key": ENTRY_KEY.format(time=entry.time, event_id=entry.event_id),
@@ -55,8 +58,12 @@ def entry_to_item(entry: AuditEntry) -> dict[str, Any]:
         "outcome": entry.outcome,
         "detail": entry.detail,
         "request_id": entry.context.request_id or None,
-        "client_address": entry.context.client_address or None,
-        "user_agent": entry.context.user_agent or None,
+        "client_request_id": entry.context.client_request_id or None,
+        # Entries about patients keep only the keyed hash of the address and no user agent;
+        # account events keep the address too (and the same key, to line them up).
+        "client_address": None if private else entry.context.client_address or None,
+        "client_address_key": entry.context.client_address_key or None,
+        "user_agent": None if private else entry.context.user_agent or None,
         "expires_at": clock.now_epoch() + HOT_DAYS * 86400,
     }
 
@@ -73,6 +80,16 @@ def put_action(entry: AuditEntry) -> dict[str, Any]:
 def put(entry: AuditEntry) -> None:
     """Record an entry on its own (reads, sign-ins: nothing else is written with them)."""
     dynamodb.put_item(AUDIT_LOG, entry_to_item(entry), condition=_NEW_ENTRY)
+
+
+def put_many(entries: list[AuditEntry]) -> None:
+    """Record entries of one read together (a record and what it showed): one request."""
+    if len(entries) == 1:
+        put(entries[0])
+        return
+    for start in range(0, len(entries), 100):
+        chunk = entries[start : start + 100]
+        dynamodb.transact_write([(f"entry{n}", put_action(e)) for n, e in enumerate(chunk)])
 
 
 def entries_for_patient(patient_id: str, limit: int = 100) -> list[dict[str, Any]]:

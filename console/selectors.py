@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from accounts.domain import SignedInStaff
+from accounts.domain import Role, SignedInStaff
 from audit import repository
 from audit.domain import org_partition
 from solace import cursors
@@ -41,7 +41,7 @@ class AuditFilter:
 
 def visible_partitions(staff: SignedInStaff) -> list[str]:
     """An admin sees the hospitals they administer and their organizations' account events."""
-    return sorted(staff.hospital_ids) + [org_partition(o) for o in sorted(staff.organization_ids)]
+    return [*sorted(staff.hospitals_with(Role.ADMIN)), org_partition(staff.organization_id)]
 
 
 def _query(staff: SignedInStaff, audit_filter: AuditFilter, limit: int, start_key):

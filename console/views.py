@@ -20,7 +20,7 @@ admins_only = role_required(Role.ADMIN)
 
 
 def _partition_choices(staff) -> list[tuple[str, str]]:
-    hospitals = accounts_repository.hospitals_get_many(staff.hospital_ids)
+    hospitals = accounts_repository.hospitals_get_many(staff.hospitals_with(Role.ADMIN))
     names = {h.hospital_id: h.name for h in hospitals}
     return [
         (p, names.get(p) or f"Account events ({p.removeprefix('org:')})")

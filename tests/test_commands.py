@@ -52,13 +52,14 @@ def test_create_hospital_and_staff_then_sign_in(monkeypatch, client):
     )
     assert f"created admin {email}" in out
     staff = repository.staff_get_by_email(email)
-    assert staff.role == Role.ADMIN and staff.hospital_ids == {hospital.hospital_id}
+    assert staff.roles == {hospital.hospital_id: Role.ADMIN}
     assert PASSWORD not in staff.password_hash
     assert [r.staff_id for r in repository.hospital_get(hospital.hospital_id).roster] == [
         staff.staff_id
     ]
     response = client.post("/accounts/login/", {"email": email, "password": PASSWORD})
-    assert response.status_code == 303
+    # An admin needs a second factor: without one, signing in means enrolling one first.
+    assert response.status_code == 303 and response["Location"] == "/accounts/login/enrol/"
 
 
 @pytest.mark.parametrize(

@@ -68,10 +68,9 @@ def main() -> int:
             role: services.staff_create(
                 email=f"{role.value}@screenshots.example",
                 name=name,
-                role=role,
-                hospital_ids=[hospital.hospital_id],
+                roles={hospital.hospital_id: role},
                 password=PASSWORD,
-            )
+            )[0]
             for role, name in ((Role.NURSE, "Nora Nurse"), (Role.ADMIN, "Ada Admin"))
         }
         with sync_playwright() as playwright:
