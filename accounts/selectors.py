@@ -47,3 +47,12 @@ def organization(organization_id: str) -> Organization:
 
 def organization_staff(organization_id: str) -> list[dict]:
     return repository.staff_of_organization(organization_id)
+
+
+def hospitals_by_id(hospital_ids) -> list[Hospital]:
+    return repository.hospitals_get_many(frozenset(hospital_ids))
+
+
+def hospital_by_slug_fresh(slug: str) -> Hospital | None:
+    """Not from the intake cache: an admin sees the settings as stored now."""
+    return repository.hospital_get_by_slug(slug) if len(slug) <= 100 else None

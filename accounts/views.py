@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.staff.has_role(*CLINICAL_ROLES):
         return HttpResponseRedirect(reverse("cockpit:queue_page"))
     if request.staff.has_role(Role.ADMIN):
-        return HttpResponseRedirect(reverse("console:audit"))
+        return HttpResponseRedirect(reverse("console:staff"))
     return HttpResponseRedirect(reverse("security"))
 
 

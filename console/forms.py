@@ -5,10 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts import repository as accounts_repository
+from accounts.domain import Role
+from accounts.hospital_settings import organization_defaults_fields
 from audit.domain import Action
 from console.selectors import AuditFilter
 from solace import clock
-from solace.forms import Form
+from solace.forms import CleanText, Form
 
 MAX_RANGE_DAYS = 366
 _PATIENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -77,3 +79,69 @@ class AuditFilterForm(Form):
             patient_id=data["patient"].strip(),
             action=data["action"],
         )
+
+
+# --- Staff, organization and hospital settings ---------------------------------------------------
+NO_ROLE = ""
+ROLE_CHOICES = [(NO_ROLE, "— no role —"), *[(r.value, r.label) for r in Role]]
+
+
+class StaffRolesForm(Form):
+    """A role (or none) at each hospital the admin administers; nothing else can be granted."""
+
+    def __init__(self, data=None, *, hospitals, current: dict | None = None, require_one=False):
+        super().__init__(data)
+        self.hospitals = hospitals
+        self.require_one = require_one
+        current = current or {}
+        for hospital in hospitals:
+            role = current.get(hospital.hospital_id)
+            self.fields[f"role_{hospital.hospital_id}"] = forms.ChoiceField(
+                label=f"Role at {hospital.name}",
+                choices=ROLE_CHOICES,
+                required=False,
+                initial=role.value if role else NO_ROLE,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.require_one and not any(self.roles().values()):
+            raise ValidationError("Choose a role at one hospital at least.")
+        return cleaned
+
+    def roles(self) -> dict[str, Role | None]:
+        return {
+            h.hospital_id: Role(value) if (value := self.cleaned_data.get(f"role_{h.hospital_id}"))
+            else None
+            for h in self.hospitals
+        }
+
+
+class NewStaffForm(StaffRolesForm):
+    def __init__(self, data=None, *, hospitals):
+        super().__init__(data, hospitals=hospitals, require_one=True)
+        self.fields = {
+            "name": CleanText(label="Full name", max_length=100),
+            "email": forms.EmailField(label="Email", max_length=254),
+            **self.fields,
+        }
+
+
+class OrganizationForm(Form):
+    name = CleanText(label="Name", max_length=100)
+    clinicians_need_second_factor = forms.BooleanField(
+        label="Clinicians must use a second factor (passkey or authenticator app)",
+        required=False,
+        help_text="Admins always must. Clinicians without one enrol one at their next sign-in.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(organization_defaults_fields())
+
+    def hospital_defaults(self) -> dict:
+        return {
+            name.removeprefix("default_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("default_")
+        }
