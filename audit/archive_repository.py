@@ -85,6 +85,26 @@ class ArchiveStore:
     def read(self, key: str) -> bytes:
         return self.s3.get_object(Bucket=self.config.bucket, Key=key)["Body"].read()
 
+    def objects(self, prefix: str) -> list[tuple[str, str]]:
+        """(key, storage class) of the objects under a prefix (one day of one hospital)."""
+        found: list[tuple[str, str]] = []
+        for page in self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.config.bucket, Prefix=prefix
+        ):
+            found += [
+                (o["Key"], o.get("StorageClass", "STANDARD")) for o in page.get("Contents", [])
+            ]
+        return found
+
+    def read_if_readable(self, key: str) -> bytes | None:
+        """The object, or None when it must be restored first (archived storage class)."""
+        try:
+            return self.read(key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "InvalidObjectState":
+                return None
+            raise
+
     # --- checkpoints (local draining of the stream) -------------------------------------------
     def checkpoint(self, name: str) -> dict[str, str]:
         try:

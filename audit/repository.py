@@ -118,10 +118,11 @@ def query_page(
     filters: dict[str, str | list[str]],
     limit: int,
     start_key: dict | None,
+    exclude: dict[str, list[str]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict | None]:
     """Up to `limit` entries newest first from one partition of the table or an index, between
-    two entry keys; secondary filters apply to that partition's entries only (never a Scan).
-    Returns the entries and the key to continue from (None at the end)."""
+    two entry keys; secondary filters (and exclusions) apply to that partition's entries only
+    (never a Scan). Returns the entries and the key to continue from (None at the end)."""
     expression = Expression(pk=key_value, entry_from=entry_from, entry_to=entry_to)
     conditions = []
     for attribute, wanted in sorted(filters.items()):
@@ -130,6 +131,9 @@ def query_page(
             conditions.append(f"{name} IN ({', '.join(expression.value(v) for v in wanted)})")
         else:
             conditions.append(f"{name} = {expression.value(wanted)}")
+    for attribute, unwanted in sorted((exclude or {}).items()):
+        values = ", ".join(expression.value(v) for v in unwanted)
+        conditions.append(f"NOT ({expression.name(attribute)} IN ({values}))")
     key_condition = (
         f"{expression.name(key_name)} = :pk AND "
         f"{expression.name('entry_key')} BETWEEN :entry_from AND :entry_to"

@@ -44,15 +44,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     people = accounts_selectors.organization_staff(request.staff.organization_id)
     names = {h.hospital_id: h.name for h in accounts_selectors.staff_hospitals(request.staff)}
     other_ids = {h for p in people for h in p["roles"]} - set(names)
-    names.update(
-        {h.hospital_id: h.name for h in accounts_selectors.hospitals_by_id(other_ids)}
-    )
+    names.update({h.hospital_id: h.name for h in accounts_selectors.hospitals_by_id(other_ids)})
     mine = {h.hospital_id for h in hospitals}
     rows = [
         {
             **person,
             "role_list": sorted(
-                (names.get(h, "another hospital"), role.label) for h, role in person["roles"].items()
+                (names.get(h, "another hospital"), role.label)
+                for h, role in person["roles"].items()
             ),
             "manageable": bool(set(person["roles"]) & mine),
         }

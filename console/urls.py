@@ -7,6 +7,7 @@ app_name = "console"
 urlpatterns = [
     path("audit/", views.audit_page, name="audit"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/patients/<str:patient_id>/", views.access_report, name="access_report"),
     path("admin/staff/", admin_views.staff_list, name="staff"),
     path("admin/staff/new/", admin_views.staff_new, name="staff_new"),
     path("admin/staff/<str:staff_id>/", admin_views.staff_detail, name="staff_detail"),

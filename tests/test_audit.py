@@ -180,7 +180,14 @@ def seed_entries(
 
 
 def rows(response):
-    return re.findall(r"<tr><td>(\d{4}-[^<]+)</td><td>([^<]+)</td>", response.content.decode())
+    """(local date and time, action label) of each entry row on the page."""
+    found = re.findall(
+        r'<td class="when"><span class="nowrap">([\d-]+)</span> <span class="nowrap">([\d:]+) '
+        r'.*?<td class="what"><a href="[^"]*">([^<]+)</a>',
+        response.content.decode(),
+        re.S,
+    )
+    return [(f"{day} {moment}", action) for day, moment, action in found]
 
 
 def test_browse_pages_of_50_newest_first_with_older_via_cursor(site, admin_browser):

@@ -13,7 +13,7 @@ register = template.Library()
 
 @register.filter
 def local(iso_time: str | None, zone: str | None = "UTC") -> str:
-    """"2026-11-27 12:43:05 EST" from a stored UTC ISO time."""
+    """ "2026-11-27 12:43:05 EST" from a stored UTC ISO time."""
     if not iso_time:
         return ""
     moment = clock.parse_iso(iso_time).astimezone(ZoneInfo(zone or "UTC"))
