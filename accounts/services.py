@@ -316,8 +316,7 @@ def staff_verify_code(request: HttpRequest, staff: Staff, code: str) -> str:
     if second_factors.looks_like_recovery_code(code) and repository.staff_use_recovery_code(
         staff.staff_id, second_factors.recovery_code_hash(code)
     ):
-        _audit_account(Action.FACTOR_REMOVED, staff, context, detail="recovery code used")
-        return "recovery_code"
+        return "recovery_code"  # the sign-in entry says so (method=password+recovery_code)
     _audit_account(Action.SECOND_FACTOR_FAILED, staff, context, "failed", "code")
     wait = _count_failure(counters)
     if wait:
@@ -478,7 +477,8 @@ def staff_reauthenticate(
     ok = False
     if passkey_credential is not None:
         try:
-            ok = passkey_verify(request, "reauthenticate", passkey_credential) == staff
+            verified = passkey_verify(request, "reauthenticate", passkey_credential)
+            ok = verified.staff_id == staff.staff_id
         except FactorFailed:
             ok = False
     elif password is not None:

@@ -1,4 +1,4 @@
-"""`make run`: the app on http://127.0.0.1:$PORT, on an embedded store unless one is configured.
+"""`make run`: the app on http://localhost:$PORT, on an embedded store unless one is configured.
 
 Without SOLACE_DYNAMODB_ENDPOINT it starts moto's server on loopback (in memory: everything is
 gone when it stops), creates the tables and seeds the demo data. With an endpoint it creates
@@ -40,7 +40,9 @@ def main() -> int:
         server, url = embedded.start_gunicorn(
             dict(os.environ), port=int(port), threads=4, extra_args=("--reload",), stdout=None
         )
-        print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
+        # localhost, not the IP address: WebAuthn (passkeys) refuses IP addresses.
+        local_url = url.replace("127.0.0.1", "localhost")
+        print(f"Solace is serving on {local_url}/  (Ctrl-C stops it)", flush=True)
         return server.wait()
     except KeyboardInterrupt:
         return 0

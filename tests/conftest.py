@@ -103,7 +103,8 @@ def totp_code(staff, secret=TOTP_SECRET):
 
     current = app_clock.now_epoch() // 30
     last = repository.staff_get(staff.staff_id, consistent=True).totp_last_step
-    step = max(current - 1, last + 1)
+    # Not the step before: a 30-second boundary passing meanwhile would make it too old.
+    step = max(current, last + 1)
     assert step <= current + 1, "no unused TOTP step left: advance the clock"
     return second_factors.totp_code(secret, step)
 

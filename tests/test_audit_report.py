@@ -216,3 +216,26 @@ def test_access_report_is_for_admins_of_the_patients_hospital(
     elsewhere = make_staff(Role.ADMIN, hospitals=[make_hospital(organization_id="org-z")])
     other = sign_in(elsewhere, browser=Client())
     assert other.get(f"/audit/patients/{patient['patient_id']}/").status_code == 404
+
+
+def test_patient_entries_keep_a_keyed_address_hash_and_no_user_agent(east, make_staff):
+    from tests.intake_helpers import audit_entries
+
+    browser = Client(REMOTE_ADDR="198.51.100.23", HTTP_USER_AGENT="PhoneBrowser/1.0")
+    from tests.intake_helpers import open_form, submit
+
+    submit(browser, east, open_form(browser, east))
+    [intake] = audit_entries(east)
+    assert "client_address" not in intake and "user_agent" not in intake
+    assert len(intake["client_address_key"]) == 16 and "198.51.100.23" not in json.dumps(intake)
+    staff = make_staff(Role.NURSE, hospitals=[east])
+    nurse = Client(REMOTE_ADDR="198.51.100.23", HTTP_USER_AGENT="Workstation/2.0")
+    sign_in_with_client(nurse, staff)
+    [signed_in] = [
+        e
+        for e in entries_of(f"org:{east.organization_id}")
+        if e["action"] == "auth.sign_in" and e["actor_id"] == staff.staff_id
+    ]
+    # Account events keep the address, and the same key lines them up with patient entries.
+    assert signed_in["client_address"] == "198.51.100.23"
+    assert signed_in["client_address_key"] == intake["client_address_key"]
