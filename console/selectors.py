@@ -222,7 +222,8 @@ class Names:
                 return self.hospitals[value][0]
             return value[:8] + "…"
 
-        return _ID.sub(name, detail or "")
+        # "a,b" lists read as "a, b" (and can wrap between items, never inside one).
+        return re.sub(r",(?=\S)", ", ", _ID.sub(name, detail or ""))
 
 
 def names_for(staff: SignedInStaff, entries: list[dict]) -> Names:

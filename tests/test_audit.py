@@ -182,8 +182,8 @@ def seed_entries(
 def rows(response):
     """(local date and time, action label) of each entry row on the page."""
     found = re.findall(
-        r'<td class="when"><span class="nowrap">([\d-]+)</span> <span class="nowrap">([\d:]+) '
-        r'.*?<td class="what"><a href="[^"]*">([^<]+)</a>',
+        r'<td class="when"[^>]*><span class="nowrap">([\d-]+)</span> <span class="nowrap">([\d:]+) '
+        r'.*?<td class="what"[^>]*><a href="[^"]*">([^<]+)</a>',
         response.content.decode(),
         re.S,
     )

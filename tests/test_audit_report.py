@@ -69,7 +69,7 @@ def seed(hospital, count, *, start=None, step=2, action=Action.ROOM_ASSIGNED, ac
 
 def times(response):
     return re.findall(
-        r'<td class="when"><span class="nowrap">([\d-]+)</span> <span class="nowrap">([\d:]+)',
+        r'<td class="when"[^>]*><span class="nowrap">([\d-]+)</span> <span class="nowrap">([\d:]+)',
         response.content.decode(),
     )
 
