@@ -50,8 +50,13 @@ class ArchiveStore:
 
     @cached_property
     def streams(self):
+        # Batch work, not a request path: a GetRecords of 1000 records may take a while (the
+        # archiver Lambda has 120 s), so the read timeout is longer than the app's 5 s.
         return aws_client(
-            "dynamodbstreams", self.config.dynamodb_endpoint, region=self.config.region
+            "dynamodbstreams",
+            self.config.dynamodb_endpoint,
+            region=self.config.region,
+            read_timeout=30,
         )
 
     # --- objects ------------------------------------------------------------------------------

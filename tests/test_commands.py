@@ -167,4 +167,10 @@ def test_seed_demo_is_idempotent(settings):
     admin = repository.staff_get_by_email("admin@example.com")
     assert nurse.hospital_ids == {demo.hospital_id}
     assert physician.hospital_ids == admin.hospital_ids == {demo.hospital_id, north.hospital_id}
+    charge = repository.staff_get_by_email("charge@example.com")
+    assert charge.roles == {demo.hospital_id: Role.CHARGE_NURSE, north.hospital_id: Role.NURSE}
     assert "created hospital demo" in first or "already present" in first
+    # The admin needs a second factor: TOTP with the demo secret (printed when generated).
+    assert admin.totp_secret and admin.totp_enabled_at and not nurse.totp_secret
+    if "created staff admin@example.com" in first:
+        assert f"demo TOTP secret (SOLACE_DEMO_TOTP_SECRET unset): {admin.totp_secret}" in first
