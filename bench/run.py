@@ -208,11 +208,10 @@ def signed_in_nurse(app: App, hospital) -> Browser:
     from accounts import services
     from accounts.domain import Role
 
-    staff = services.staff_create(
+    staff, _ = services.staff_create(
         email=f"nurse-{uuid.uuid4().hex[:8]}@bench.example",
         name="Bench Nurse",
-        role=Role.NURSE,
-        hospital_ids=[hospital.hospital_id],
+        roles={hospital.hospital_id: Role.NURSE},
         password=PASSWORD,
     )
     browser = Browser(app.url)

@@ -40,15 +40,24 @@ class EarlierVisit:
     patient_id: str
     created_at: str
     hospital_name: str
+    hospital_id: str
     status: str
     check_in_code: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(Status(self.status), self.status) if self.status else ""
 
 
 @dataclass(frozen=True)
 class PatientRecord:
     patient: Patient
     events: list[EncounterEvent]
+    # Detailed: only visits at hospitals the viewer belongs to.
     earlier_visits: list[EarlierVisit] = field(default_factory=list)
+    # Elsewhere in the organization: a count, and whether one was within the last 72 hours.
+    elsewhere_count: int = 0
+    elsewhere_recent: bool = False
 
 
 class ActionRefused(Exception):

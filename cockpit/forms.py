@@ -341,7 +341,7 @@ class AssignForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(self.staff.staff_id, f"Me ({self.staff.name})")]
-        if self.staff.role == Role.CHARGE_NURSE:
+        if self.staff.role_at(self.hospital.hospital_id) == Role.CHARGE_NURSE:
             choices += [
                 (member.staff_id, f"{member.name} ({member.role.label})")
                 for member in self.hospital.roster

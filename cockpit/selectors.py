@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import triage
 from accounts import repository as accounts_repository
-from accounts.domain import Hospital, SignedInStaff
+from accounts.domain import CLINICAL_ROLES, Hospital, SignedInStaff
 from cockpit.domain import (
     VITALS_COLUMNS,
     EarlierVisit,
@@ -90,23 +90,30 @@ def patient_for(staff: SignedInStaff, patient_id: str) -> Patient | None:
     if len(patient_id) > 64:
         return None
     patient = patients_repository.patient_get(patient_id, consistent=True)
-    if patient is None or not staff.is_member(patient.hospital_id):
+    if patient is None or not staff.has_role_at(patient.hospital_id, *CLINICAL_ROLES):
         return None
     return patient
 
 
+RECENT_ELSEWHERE_HOURS = 72
+
+
 def patient_record(staff: SignedInStaff, patient: Patient) -> PatientRecord:
-    """Events and possible earlier visits (this staff member's organizations only)."""
+    """Events and possible earlier visits: details only at hospitals this staff member belongs
+    to; at the organization's other hospitals only how many (and whether one was recent)."""
     events = patients_repository.events_of_patient(patient.patient_id)
     candidates = (
         patients_repository.visits_with_match_key(patient.match_key) if patient.match_key else []
     )
-    visits = [
+    in_organization = [
         v
         for v in candidates
         if v["patient_id"] != patient.patient_id
-        and v.get("organization_id") in staff.organization_ids
+        and v.get("organization_id") == staff.organization_id
     ]
+    visits = [v for v in in_organization if staff.is_member(v["hospital_id"])]
+    elsewhere = [v for v in in_organization if not staff.is_member(v["hospital_id"])]
+    recent_since = clock.iso(clock.now_utc() - timedelta(hours=RECENT_ELSEWHERE_HOURS))
     names = {
         h.hospital_id: h.name
         for h in accounts_repository.hospitals_get_many({v["hospital_id"] for v in visits})
@@ -116,12 +123,19 @@ def patient_record(staff: SignedInStaff, patient: Patient) -> PatientRecord:
             patient_id=v["patient_id"],
             created_at=v["created_at"],
             hospital_name=names.get(v["hospital_id"], "another hospital"),
+            hospital_id=v["hospital_id"],
             status=v.get("status", ""),
             check_in_code=v.get("check_in_code", ""),
         )
         for v in visits
     ]
-    return PatientRecord(patient=patient, events=events, earlier_visits=earlier)
+    return PatientRecord(
+        patient=patient,
+        events=events,
+        earlier_visits=earlier,
+        elsewhere_count=len(elsewhere),
+        elsewhere_recent=any(v["created_at"] >= recent_since for v in elsewhere),
+    )
 
 
 def patient_page(record: PatientRecord, hospital: Hospital) -> dict:

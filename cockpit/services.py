@@ -13,7 +13,7 @@ from accounts.domain import CLINICAL_ROLES, Hospital, Role, SignedInStaff
 from audit import repository as audit_repository
 from audit.domain import Action
 from audit.services import audit_entry
-from cockpit.domain import ActionRefused
+from cockpit.domain import ActionRefused, PatientRecord
 from patients import repository as patients_repository
 from patients.domain import (
     DISPOSITIONS,
@@ -35,8 +35,9 @@ from solace.context import Actor, RequestContext
 DANGER_ZONE_FLAG = "danger_zone"
 
 
-def _actor(staff: SignedInStaff) -> Actor:
-    return Actor.staff(staff.staff_id, staff.role.value)
+def _actor(staff: SignedInStaff, hospital_id: str) -> Actor:
+    role = staff.role_at(hospital_id)
+    return Actor.staff(staff.staff_id, role.value if role else "none")
 
 
 def _apply(
@@ -51,13 +52,13 @@ def _apply(
     event_data: dict[str, Any] | None = None,
     detail: str | None = None,
 ) -> None:
-    if staff.role not in CLINICAL_ROLES:
+    if staff.role_at(patient.hospital_id) not in CLINICAL_ROLES:
         raise ActionRefused("Only clinicians can change clinical data.")
     if patient.version != expected_version:
         raise VersionConflict(patient)  # the form shows an older state than the record's
     if patient.ended:
         raise ActionRefused("This visit has ended; its record can no longer be changed.")
-    actor = _actor(staff)
+    actor = _actor(staff, patient.hospital_id)
     now = clock.utc_now_iso()
     after = replace(
         patient, **changes, updated_at=now, updated_by=staff.staff_id, updated_by_name=staff.name
@@ -293,7 +294,7 @@ def patient_assign_staff(
     if assignee.role not in wanted_roles:
         raise ActionRefused(f"That person cannot be assigned as {slot}.")
     holder = getattr(patient, f"{slot}_id")
-    is_charge = staff.role == Role.CHARGE_NURSE
+    is_charge = staff.role_at(hospital.hospital_id) == Role.CHARGE_NURSE
     if not is_charge and (assignee_id != staff.staff_id or holder not in (None, staff.staff_id)):
         raise ActionRefused("Only a charge nurse can assign a colleague or reassign.")
     _apply(
@@ -342,34 +343,68 @@ def patient_action_failed(
     action: Action,
     outcome: str,
     context: RequestContext,
+    record: PatientRecord | None = None,
 ) -> None:
     """A refused, invalid or conflicting attempt changes nothing, but its page shows the record:
     it is audited with its outcome."""
     if outcome == "conflict":
         metrics.count(metrics.VERSION_CONFLICTS, HospitalId=patient.hospital_id)
-    audit_repository.put(
-        audit_entry(
-            hospital_id=patient.hospital_id,
-            actor=_actor(staff),
-            action=action,
-            context=context,
-            patient_id=patient.patient_id,
-            outcome=outcome,
-        )
+    audit_repository.put_many(
+        [
+            audit_entry(
+                hospital_id=patient.hospital_id,
+                actor=_actor(staff, patient.hospital_id),
+                action=action,
+                context=context,
+                patient_id=patient.patient_id,
+                outcome=outcome,
+            ),
+            *_earlier_visits_shown(staff, patient, record, context),
+        ]
     )
 
 
-def patient_viewed(staff: SignedInStaff, patient: Patient, context: RequestContext) -> None:
-    """Reads are audited: who opened which patient's record, when."""
-    audit_repository.put(
-        audit_entry(
-            hospital_id=patient.hospital_id,
-            actor=_actor(staff),
-            action=Action.PATIENT_VIEWED,
-            context=context,
-            patient_id=patient.patient_id,
-        )
+def patient_viewed(
+    staff: SignedInStaff,
+    patient: Patient,
+    context: RequestContext,
+    record: PatientRecord | None = None,
+) -> None:
+    """Reads are audited: who opened which patient's record, when, and what it showed of
+    earlier visits (each detailed visit is an entry of that visit's patient too)."""
+    audit_repository.put_many(
+        [
+            audit_entry(
+                hospital_id=patient.hospital_id,
+                actor=_actor(staff, patient.hospital_id),
+                action=Action.PATIENT_VIEWED,
+                context=context,
+                patient_id=patient.patient_id,
+                detail=_earlier_visits_detail(record),
+            ),
+            *_earlier_visits_shown(staff, patient, record, context),
+        ]
     )
+
+
+def _earlier_visits_detail(record: PatientRecord | None) -> str | None:
+    if record is None or not (record.earlier_visits or record.elsewhere_count):
+        return None
+    return f"earlier_visits={len(record.earlier_visits)} elsewhere={record.elsewhere_count}"
+
+
+def _earlier_visits_shown(staff, patient, record: PatientRecord | None, context):
+    return [
+        audit_entry(
+            hospital_id=visit.hospital_id,
+            actor=_actor(staff, visit.hospital_id),
+            action=Action.EARLIER_VISIT_SHOWN,
+            context=context,
+            patient_id=visit.patient_id,
+            detail=f"on={patient.patient_id}",
+        )
+        for visit in (record.earlier_visits if record else [])
+    ]
 
 
 def queue_displayed(
@@ -379,7 +414,7 @@ def queue_displayed(
     audit_repository.put(
         audit_entry(
             hospital_id=hospital_id,
-            actor=_actor(staff),
+            actor=_actor(staff, hospital_id),
             action=Action.QUEUE_DISPLAYED,
             context=context,
             detail=",".join(patient_ids) or "empty",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import repository as accounts_repository
-from accounts.decorators import require_membership, role_required
+from accounts.decorators import not_found, require_role_at, role_required
 from accounts.domain import CLINICAL_ROLES, Hospital
 from accounts.middleware import passive
 from accounts.selectors import hospital_by_slug, staff_hospitals
@@ -53,10 +53,11 @@ def _chosen_hospital(request: HttpRequest) -> Hospital | None:
 
 def _chosen_hospital_id(request: HttpRequest) -> str | None:
     hospital_id = request.session.get(HOSPITAL_SESSION_KEY)
-    if hospital_id and request.staff.is_member(hospital_id):
+    clinical = request.staff.hospitals_with(*CLINICAL_ROLES)
+    if hospital_id in clinical:
         return hospital_id
-    if len(request.staff.hospital_ids) == 1:
-        return next(iter(request.staff.hospital_ids))
+    if len(clinical) == 1:
+        return next(iter(clinical))
     return None
 
 
@@ -110,7 +111,7 @@ def _not_modified_or(request: HttpRequest, snapshot: QueueSnapshot) -> HttpRespo
 @require_GET
 @clinicians_only
 def queue_page(request: HttpRequest) -> HttpResponse:
-    hospitals = staff_hospitals(request.staff)
+    hospitals = staff_hospitals(request.staff, CLINICAL_ROLES)
     hospital_id = _chosen_hospital_id(request)
     hospital = next((h for h in hospitals if h.hospital_id == hospital_id), None)
     if hospital is None:
@@ -127,7 +128,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 @clinicians_only
 def choose_hospital(request: HttpRequest) -> HttpResponse:
     hospital_id = request.POST.get("hospital_id", "")
-    require_membership(request, hospital_id)
+    require_role_at(request, hospital_id, *CLINICAL_ROLES)
     request.session[HOSPITAL_SESSION_KEY] = hospital_id
     return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
 
@@ -141,7 +142,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
     hospital_id = request.GET.get("hospital", "")
     if not hospital_id:
         return HttpResponseClientRedirect(reverse("cockpit:queue_page"))
-    require_membership(request, hospital_id)
+    require_role_at(request, hospital_id, *CLINICAL_ROLES)
     snapshot = selectors.queue(hospital_id)
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
@@ -188,7 +189,8 @@ def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
 def _patient_or_404(request: HttpRequest, patient_id: str) -> Patient:
     patient = selectors.patient_for(request.staff, patient_id)
     if patient is None:
-        raise Http404  # another hospital's patient looks like no patient at all
+        # Another hospital's patient looks like no patient at all; the attempt is audited.
+        raise not_found(request, patient_id=patient_id)
     return patient
 
 
@@ -228,7 +230,7 @@ def _render_patient(
 def patient_page(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     record = selectors.patient_record(request.staff, patient)
-    services.patient_viewed(request.staff, patient, RequestContext.from_request(request))
+    services.patient_viewed(request.staff, patient, RequestContext.from_request(request), record)
     return _render_patient(request, record)
 
 
@@ -332,8 +334,11 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
     context = RequestContext.from_request(request)
 
     def failed(outcome: str, current: Patient) -> PatientRecord:
-        services.patient_action_failed(request.staff, current, audit_action, outcome, context)
-        return selectors.patient_record(request.staff, current)
+        record = selectors.patient_record(request.staff, current)
+        services.patient_action_failed(
+            request.staff, current, audit_action, outcome, context, record
+        )
+        return record
 
     if not form.is_valid():
         return _render_patient(request, failed("invalid", patient), bound=form, status=400)
@@ -375,7 +380,7 @@ def quick_arrival(request: HttpRequest) -> HttpResponse:
             hospital=hospital,
             staff_id=staff.staff_id,
             staff_name=staff.name,
-            staff_role=staff.role.value,
+            staff_role=staff.role_at(hospital.hospital_id).value,
             idempotency_key=str(form.cleaned_data["idempotency_key"]),
             arrival=form.arrival(staff.staff_id),
             context=RequestContext.from_request(request),

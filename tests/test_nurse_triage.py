@@ -109,7 +109,7 @@ def test_units_are_converted_to_one_stored_unit_and_shown_in_the_hospitals(
     nurse_client, make_hospital, make_staff, sign_in
 ):
     hospital = make_hospital()
-    accounts_services.hospital_update(hospital.slug, temperature_unit="F")
+    accounts_services.hospital_update(hospital.slug, {"temperature_unit": "F"})
     browser = sign_in(make_staff(Role.NURSE, hospitals=[hospital]), browser=Client())
     patient = register(hospital, **SPRAIN)["patient_id"]
     act(

@@ -1284,9 +1284,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ((_has("high_risk_mechanism"),),),
         ("labs", "imaging"),
     ),
-    ResourceRule(
-        "sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)
-    ),
+    ResourceRule("sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)),
     ResourceRule(
         "sexual_assault",
         "sexual assault examination",

@@ -10,7 +10,7 @@ import pytest
 
 from accounts.domain import Role
 from solace.env import env_bool, env_str
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,12 +73,17 @@ def context_factory(browser):
         context.close()
 
 
-def sign_in(page, server, staff):
-    page.goto(f"{server.url}/accounts/login/")
+def sign_in(page, server, staff, base_url=None):
+    """Email and password, then the second step's `code` form when the account needs it."""
+    page.goto(f"{base_url or server.url}/accounts/login/")
     page.fill("input[name=email]", staff.email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/login/verify/" in page.url:
+        page.fill("input[name=code]", totp_code(staff))
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,31 @@ sys.path.insert(0, str(ROOT))
 from bench.run import PASSWORD, App, seed_hospital  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+SIZES = OUT / "sizes"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def sign_in(page, url, staff, code_shot=None):
+    """Password, then the TOTP code where the account needs one."""
+    from accounts import second_factors
+    from solace import clock
+
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=email]", staff.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/login/verify/" in page.url:
+        if code_shot:
+            page.screenshot(path=code_shot)
+        sign_in.step = max(getattr(sign_in, "step", 0) + 1, clock.now_epoch() // 30)
+        while sign_in.step > clock.now_epoch() // 30 + 1:  # each code works once
+            time.sleep(1)
+        page.fill("input[name=code]", second_factors.totp_code(TOTP_SECRET, sign_in.step))
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+
+
 PATIENTS = [
     ("Maya", ("chest_pain",), "Pressure in my chest and left arm", 7),
     ("Omar", ("abdominal_pain", "vomiting"), "Belly pain since last night", 6),
@@ -68,12 +94,20 @@ def main() -> int:
             role: services.staff_create(
                 email=f"{role.value}@screenshots.example",
                 name=name,
-                role=role,
-                hospital_ids=[hospital.hospital_id],
+                roles={hospital.hospital_id: role},
                 password=PASSWORD,
-            )
+            )[0]
             for role, name in ((Role.NURSE, "Nora Nurse"), (Role.ADMIN, "Ada Admin"))
         }
+        from accounts import repository
+        from solace import clock
+
+        repository.staff_enable_totp(
+            staff[Role.ADMIN].staff_id,
+            TOTP_SECRET,
+            clock.utc_now_iso(),
+            clock.now_epoch() // 30 - 5,
+        )
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             phone = browser.new_context(**PHONE).new_page()
@@ -97,26 +131,72 @@ def main() -> int:
             desk = browser.new_context(**WORKSTATION).new_page()
             desk.goto(f"{app.url}/accounts/login/")
             desk.screenshot(path=OUT / "sign-in.png")
-            for role, name in ((Role.NURSE, "queue"), (Role.ADMIN, "audit")):
-                page = browser.new_context(**WORKSTATION).new_page()
-                page.goto(f"{app.url}/accounts/login/")
-                page.fill("input[name=email]", staff[role].email)
-                page.fill("input[name=password]", PASSWORD)
-                page.click("main button[type=submit]")
-                page.wait_for_load_state()
-                if role == Role.ADMIN:
-                    page.goto(f"{app.url}/audit/?hospital={hospital.hospital_id}")
-                page.screenshot(path=OUT / f"{name}.png", full_page=True)
-                if role == Role.NURSE:
-                    board = page.get_attribute("text=Waiting-room display", "href")
-                    page.click("table.queue a.code >> nth=0")
-                    page.screenshot(path=OUT / "patient.png", full_page=True)
-                    page.goto(app.url + board)
-                    page.screenshot(path=OUT / "board.png")
+
+            page = browser.new_context(**WORKSTATION).new_page()
+            sign_in(page, app.url, staff[Role.NURSE])
+            page.screenshot(path=OUT / "queue.png", full_page=True)
+            board = page.get_attribute("text=Waiting-room display", "href")
+            page.click("table.queue a.code >> nth=0")
+            patient_url = page.url
+            page.screenshot(path=OUT / "patient.png", full_page=True)
+            page.goto(app.url + board)
+            page.screenshot(path=OUT / "board.png")
+
+            # The admin console (localhost: passkeys refuse IP addresses).
+            site = app.url.replace("127.0.0.1", "localhost")
+            admin = browser.new_context(**WORKSTATION).new_page()
+            sign_in(admin, site, staff[Role.ADMIN], code_shot=OUT / "sign-in-code.png")
+            admin.screenshot(path=OUT / "admin-staff.png", full_page=True)
+            admin.goto(f"{site}/audit/?hospital={hospital.hospital_id}")
+            admin.screenshot(path=OUT / "audit.png", full_page=True)
+            patient_id = patient_url.rstrip("/").rsplit("/", 1)[1]
+            admin.goto(f"{site}/audit/patients/{patient_id}/")
+            admin.screenshot(path=OUT / "access-report.png", full_page=True)
+            admin.goto(f"{site}/admin/organization/")
+            admin.screenshot(path=OUT / "admin-organization.png", full_page=True)
+            admin.goto(f"{site}/admin/hospitals/{hospital.slug}/")
+            admin.screenshot(path=OUT / "admin-hospital.png", full_page=True)
+            admin.goto(f"{site}/admin/staff/new/")
+            admin.fill("#id_name", "Sam Setup")
+            admin.fill("#id_email", "sam@screenshots.example")
+            admin.select_option(f"#id_role_{hospital.hospital_id}", "charge_nurse")
+            admin.screenshot(path=OUT / "admin-staff-new.png", full_page=True)
+            admin.click("main button[type=submit]")
+            admin.screenshot(path=OUT / "admin-staff-member.png", full_page=True)
+            link = admin.inner_text("#setup-link code")
+
+            newcomer = browser.new_context(**WORKSTATION).new_page()
+            newcomer.goto(link)
+            newcomer.screenshot(path=OUT / "setup-password.png", full_page=True)
+            newcomer.fill("#id_password", "a charge nurse's long pass phrase")
+            newcomer.fill("#id_password_again", "a charge nurse's long pass phrase")
+            newcomer.click("main button[type=submit]")
+            newcomer.wait_for_url(re.compile(r"/factor/$"))
+            newcomer.screenshot(path=OUT / "setup-factor.png", full_page=True)
+            newcomer.click("text=Use an authenticator app")
+            newcomer.screenshot(path=OUT / "setup-totp.png", full_page=True)
+
+            # The console at other sizes: phone, tablet, and a laptop at 200 % zoom.
+            sizes = {
+                "phone": PHONE,
+                "tablet": {"viewport": {"width": 820, "height": 1180}, "has_touch": True},
+                "laptop-200": {"viewport": {"width": 683, "height": 384}, "device_scale_factor": 2},
+            }
+            SIZES.mkdir(parents=True, exist_ok=True)
+            for size, options in sizes.items():
+                small = browser.new_context(**options).new_page()
+                sign_in(small, site, staff[Role.ADMIN])
+                for name, path_ in (
+                    ("staff", "/admin/staff/"),
+                    ("audit", f"/audit/?hospital={hospital.hospital_id}"),
+                    ("access-report", f"/audit/patients/{patient_id}/"),
+                ):
+                    small.goto(site + path_)
+                    small.screenshot(path=SIZES / f"{name}-{size}.png", full_page=True)
             browser.close()
     finally:
         app.stop()
-    for png in sorted(OUT.glob("*.png")):
+    for png in sorted(OUT.glob("**/*.png")):
         print(png.relative_to(ROOT))
     return 0
 

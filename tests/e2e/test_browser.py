@@ -94,16 +94,16 @@ def test_patients_register_once_each_and_the_nurse_works_the_queue(
     admin_page.goto(f"{server.url}/audit/?hospital={site.hospital_id}")
     trail = admin_page.inner_text("table.audit")
     for action in (
-        "intake.submitted",
-        "queue.displayed",
-        "patient.viewed",
-        "patient.vitals_recorded",
-        "patient.acuity_overridden",
-        "patient.room_assigned",
-        "patient.disposition",
+        "Checked in",
+        "Queue shown",
+        "Opened record",
+        "Vitals recorded",
+        "Acuity overridden",
+        "Room assigned",
+        "Visit ended",
     ):
         assert action in trail, action
-    assert nurse.staff_id in trail
+    assert nurse.name in trail and f"{en_code} · Ana Rivera" in trail
 
 
 def test_an_idle_screen_signs_itself_out(context_factory, start_app_server, site, staff_of):
