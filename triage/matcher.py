@@ -12,7 +12,9 @@ What it does, in order, for each sentence (split at . ! ? ; : and line breaks):
    early by a comma, a termination word ("but", "pero", "and", "y"), another trigger or the
    end of the sentence;
 5. combine a body part with a pain or injury word in the same sentence ("dolor fuerte en el
-   pecho" -> chest pain).
+   pecho" -> chest pain);
+6. combine an ingestion verb, a quantity and a medication or pill word in the same sentence
+   ("took like 30 of my xanax", "se tomó todas las pastillas") -> overdose (see _overdose).
 
 Sentences never affect each other, so adding a sentence can only add mentions: the engine's
 monotonicity relies on that. Work is linear in the text length; text is only ever read.
@@ -34,6 +36,14 @@ TYPO_MIN_LENGTH = 7  # shorter words have too many real-word neighbours ("fewer"
 NO_CONCEPT = "-"  # a known word with no meaning here (blocks typo correction)
 
 PAIN_CONCEPT, INJURY_CONCEPT, FALL_CONCEPT = "pain", "injury", "fall"
+OVERDOSE_CONCEPT = "overdose"
+# Roles of data/combination_terms.tsv: words that mean something only together with others.
+INGEST, QUANTITY, COUNT, MEDICINE, UNIT, PER_DAY = (
+    "ingest", "quantity", "count", "medicine", "unit", "per_day"
+)  # fmt: skip
+ROLES = frozenset({INGEST, QUANTITY, COUNT, MEDICINE, UNIT, PER_DAY})
+COUNT_MIN = 5  # a written number of pills from which an ingestion is an overdose
+COUNT_REACH = 4  # a count or quantity must be at most this many items before the medicine word
 _SENTENCE_END = frozenset(".!?;:\n¿¡")
 _APOSTROPHES = "'\u2019`"  # straight, typographic (as phones type it) and backtick
 _TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*|[,.!?;:\n¿¡]")
@@ -54,6 +64,7 @@ class _Entry:
     trigger: str = ""  # negation_pre, negation_post, history_pre, history_post, pseudo, termination
     with_pain: str = ""  # body parts: concept with a pain word
     with_injury: str = ""  # body parts: concept with an injury word
+    roles: frozenset[str] = frozenset()  # combination roles (data/combination_terms.tsv)
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,14 @@ class _Item:
     entry: _Entry | None  # None: a word matching nothing
     words: str
     is_comma: bool = False
+    token: str = ""  # the folded token of an unmatched word (numbers are read from it)
+
+    def has(self, role: str) -> bool:
+        return self.entry is not None and role in self.entry.roles
+
+    @property
+    def is_trigger(self) -> bool:
+        return self.entry is not None and self.entry.trigger not in ("", "pseudo")
 
 
 class Lexicon:
@@ -118,6 +137,13 @@ def find_mentions(text: str, field: str) -> tuple[Mention, ...]:
     return tuple(mentions)
 
 
+def _number_values(token: str) -> tuple[int, ...]:
+    """A written number: "35" -> (35,); anything else -> ()."""
+    if token.isdigit() and len(token) <= 4:
+        return (int(token),)
+    return ()
+
+
 def _fold_token(token: str) -> str:
     folded = re.sub(f"[{_APOSTROPHES}]", "", fold(token))
     return _TOKEN_SYNONYMS.get(folded, folded)
@@ -160,7 +186,7 @@ def _match(lexicon: Lexicon, sentence: list[tuple[str, str]]) -> list[_Item]:
         else:
             entry, length = None, 1
         words = " ".join(raw for _token, raw in sentence[i : i + length])
-        items.append(_Item(entry, words))
+        items.append(_Item(entry, words, token=sentence[i][0] if entry is None else ""))
         i += length
     return items
 
@@ -219,6 +245,64 @@ def _mentions(items: list[_Item], statuses: dict[int, str], field: str) -> Itera
         ):
             if combined and partners:
                 yield Mention(combined, PRESENT, field, f"{item.words} … {partners[0]}")
+    overdose = _overdose(items, statuses)
+    if overdose:
+        yield Mention(OVERDOSE_CONCEPT, PRESENT, field, overdose)
+
+
+def _overdose(items: list[_Item], statuses: dict[int, str]) -> str:
+    """The words of an ingestion by quantity, or "": in one sentence, all neither negated nor
+    past history, an ingestion verb ("took", "se tomó"), then a medicine word (any name of
+    data/medications.tsv, or "pills", "pastillas"...) counted by what comes at most
+    COUNT_REACH items before it, with no comma, trigger, clinical term, verb or other number
+    in between:
+    - a quantity word ("a handful of", "whole bottle of", "todas las"), or
+    - a number of at least COUNT_MIN ("30 of my xanax", "veinte pastillas") that comes after
+      the verb (not an age: "my 6 yo took his tylenol"), is no measure ("500 mg", "6 hours")
+      and is no daily dose ("tomo 8 pastillas al día").
+    Only words present in the sentence make it: an added word can only add the concept."""
+
+    def present(index: int) -> bool:
+        return statuses.get(index, PRESENT) == PRESENT
+
+    verbs = [i for i, item in enumerate(items) if item.has(INGEST) and present(i)]
+    if not verbs:
+        return ""
+    for medicine, item in enumerate(items):
+        if not (item.has(MEDICINE) and present(medicine)):
+            continue
+        for before in range(medicine - 1, max(medicine - 1 - COUNT_REACH, -1), -1):
+            counter = items[before]
+            if counter.is_comma or counter.is_trigger or not present(before):
+                break
+            if counter.has(INGEST) or (counter.entry and counter.entry.concepts - {NO_CONCEPT}):
+                break
+            is_number = counter.has(COUNT) or bool(_number_values(counter.token))
+            if counter.has(QUANTITY) or (
+                is_number
+                and _is_pill_count(items, before, medicine)
+                and any(verb < before for verb in verbs)
+            ):
+                verb = items[verbs[0]].words
+                return f"{verb} … {counter.words} … {item.words}"
+            if is_number:  # the number nearest the medicine is the one that counts it
+                break
+    return ""
+
+
+def _is_pill_count(items: list[_Item], index: int, medicine: int) -> bool:
+    counter = items[index]
+    values = _number_values(counter.token)
+    if not counter.has(COUNT) and (not values or min(values) < COUNT_MIN):
+        return False
+    if index + 1 < len(items) and items[index + 1].has(UNIT):
+        return False
+    for after in range(medicine + 1, min(medicine + 1 + COUNT_REACH, len(items))):
+        if items[after].is_comma or items[after].is_trigger:
+            break
+        if items[after].has(PER_DAY):
+            return False
+    return True
 
 
 @cache
@@ -240,13 +324,27 @@ def load_lexicon() -> Lexicon:
             "" if with_pain == NO_CONCEPT else with_pain,
             "" if with_injury == NO_CONCEPT else with_injury,
         )
-    clashes = (set(concepts) | set(body_parts)) & set(triggers)
+    roles: dict[tuple[str, ...], set[str]] = {}
+    for name, _risk_class, _kind in read_tsv("medications.tsv"):
+        roles.setdefault(tokens(name), set()).add(MEDICINE)
+    for phrase, _language, role in read_tsv("combination_terms.tsv"):
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r} for {phrase!r}")
+        roles.setdefault(tokens(phrase), set()).add(role)
+    terms = set(concepts) | set(body_parts) | set(roles)
+    clashes = terms & set(triggers)
     if clashes:  # a phrase must be either a trigger or a term: never both
         raise ValueError(f"phrases both trigger and term: {sorted(clashes)}")
     phrases: dict[tuple[str, ...], _Entry] = {}
-    for phrase in set(concepts) | set(body_parts):
+    for phrase in terms:
         with_pain, with_injury = body_parts.get(phrase, ("", ""))
-        phrases[phrase] = _Entry(frozenset(concepts.get(phrase, ())), "", with_pain, with_injury)
+        phrases[phrase] = _Entry(
+            frozenset(concepts.get(phrase, ())),
+            "",
+            with_pain,
+            with_injury,
+            frozenset(roles.get(phrase, ())),
+        )
     for phrase, kind in triggers.items():
         phrases[phrase] = _Entry(trigger=kind)
     return Lexicon(phrases)

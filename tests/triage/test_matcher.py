@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage import FINDING_CODES
-from triage.matcher import HISTORY, NEGATED, PRESENT, find_mentions, load_lexicon, read_tsv
+from triage.matcher import (
+    HISTORY,
+    NEGATED,
+    PRESENT,
+    find_mentions,
+    load_lexicon,
+    read_tsv,
+    tokens,
+)
 from triage.rules import text_concepts
 
 
@@ -266,3 +274,68 @@ def test_data_files_are_well_formed():
     assert {c for row in body_parts for c in row[2:]} - {"-"} <= known
     assert all(kind in ("complaint", "risk") for _concept, kind, _label in read_tsv("concepts.tsv"))
     assert load_lexicon().phrases  # loading also refuses a phrase that is both trigger and term
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took like 30 of my xanax",
+        "swallowed a whole bottle of pills",
+        "se tomó todas las pastillas de su mamá",
+        "took 20 tylenol",
+        "took twenty tylenol",
+        "se tragó como 15 pastillas para dormir",
+        "me tomé un montón de pastillas",
+        "my 2 year old ate a handful of his grandma's heart pills",
+        "mi hijo tomo veinte pastillas de su abuela",
+    ],
+)
+def test_ingestion_verb_quantity_and_medicine_make_an_overdose(text):
+    assert statuses(text)["overdose"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took 2 tylenol 6 hours ago",  # a usual dose; a time is no count
+        "took 500 mg of tylenol",  # a measure is no count
+        "my 6 yo took his tylenol",  # an age before the verb is no count
+        "tomo 8 pastillas al dia",  # a daily dose
+        "took tylenol at 10 and 2 advil",  # the count is past a conjunction
+        "ate a lot of candy then took vitamins",  # the quantity counts the candy
+        "denies that she took 20 pills",  # negated
+        "took 10 days of antibiotics",
+    ],
+)
+def test_no_overdose_without_a_count_of_medicine_taken(text):
+    assert "overdose" not in statuses(text)
+
+
+def test_a_count_of_pills_in_another_sentence_does_not_combine():
+    assert "overdose" not in statuses("He found 30 of my xanax. Then he took some")
+
+
+def test_combination_phrases_hide_no_longer_term():
+    """Longest-first matching takes a phrase of combination_terms.tsv whole: it must not start
+    inside another table's longer term ("se tomó" would hide "tomó cloro"), nor contain a
+    shorter term whose meaning it drops."""
+    others: dict[tuple[str, ...], set[str]] = {}
+    for name, column in (("complaint_terms.tsv", 2), ("conditions.tsv", 2)):
+        for row in read_tsv(name):
+            others.setdefault(tokens(row[0]), set()).add(row[column])
+    for row in read_tsv("context_triggers.tsv") + read_tsv("body_parts.tsv"):
+        others.setdefault(tokens(row[0]), set()).add(row[2])
+    lexicon = load_lexicon()
+    for row in read_tsv("combination_terms.tsv"):
+        phrase = tokens(row[0])
+        for other, meanings in others.items():
+            for start in range(1, len(phrase)):
+                overlap = phrase[start:]
+                assert not (other[: len(overlap)] == overlap and len(other) > len(overlap)), (
+                    row[0],
+                    other,
+                )
+            for start in range(len(phrase)):
+                inside = phrase[start : start + len(other)] == other and other != phrase
+                kept = meanings <= lexicon.phrases[phrase].concepts | {"-"}
+                assert not inside or kept, (row[0], other)
