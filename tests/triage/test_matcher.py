@@ -339,3 +339,30 @@ def test_combination_phrases_hide_no_longer_term():
                 inside = phrase[start : start + len(other)] == other and other != phrase
                 kept = meanings <= lexicon.phrases[phrase].concepts | {"-"}
                 assert not inside or kept, (row[0], other)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to hurt myself",
+        "going to hurt myself",
+        "hurt myself on purpose",
+        "I keep hurting myself",
+        "thoughts of hurting myself",
+        "cut myself on purpose",
+        "quiero hacerme daño",
+        "me quiero hacer daño",
+        "tengo ganas de lastimarme",
+    ],
+)
+def test_self_harm_needs_intent(text):
+    assert statuses(text)["self_harm"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    "text", ["hurt myself playing soccer", "I hurt myself shaving", "me hice daño jugando"]
+)
+def test_an_accidental_hurt_is_an_injury_not_self_harm(text):
+    found = statuses(text)
+    assert "self_harm" not in found
+    assert found["injury"] == PRESENT
