@@ -366,3 +366,24 @@ def test_an_accidental_hurt_is_an_injury_not_self_harm(text):
     found = statuses(text)
     assert "self_harm" not in found
     assert found["injury"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not feeling well",
+        "burned my hand cooking",
+        "no response to tylenol",
+        "gaping cut",
+        "estaba en la cocina",
+        "tengo un síntoma raro",
+        "estoy agotado",
+        "the instructions were confusing",
+    ],
+)
+def test_common_words_are_not_read_as_clinical_typos(text):
+    found = statuses(text)
+    assert not {
+        "dehydration", "severe_breathing", "unresponsive", "stimulant", "anticoagulant",
+        "psychiatric", "confusion",
+    } & found.keys(), found  # fmt: skip
