@@ -712,6 +712,20 @@ RULES: tuple[Rule, ...] = (
         f"{B_SOURCE} (respiratory distress without immediate need for intervention)",
     ),
     Rule(
+        "B.infant_breathing",
+        "B",
+        2,
+        "Breathing difficulty in an infant under 12 months: little reserve, tires quickly.",
+        ((Age(0, YEAR - 1),), (_has(*RESPIRATORY_DISTRESS),)),
+        f"{HANDBOOK} ch. 6 (pediatric high-risk presentations: an infant in respiratory"
+        " distress is ESI 2 at least); AHA PALS 2020 (infants have little respiratory reserve:"
+        " increased work of breathing can progress to respiratory failure)",
+        "Added from the red-team review: a carer's ticked or typed 'trouble breathing',"
+        " 'breathing fast', 'grunting' or 'le cuesta respirar' at under 12 months was level 4"
+        " on phone intake (nebuliser only). The carer's report is trusted at this age, as for"
+        " fever in newborns; the nurse's count and findings decide afterwards.",
+    ),
+    Rule(
         "B.allergic_swelling",
         "B",
         2,

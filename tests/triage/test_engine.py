@@ -199,12 +199,20 @@ def test_abnormal_glucose_with_altered_mental_status(glucose, level_1):
         (make(complaint="pain crisis", conditions="sickle cell"), "B.sickle_cell_crisis"),
         (make(complaint="fell", conditions="hemophilia"), "B.bleeding_disorder_injury"),
         (make(complaint="missed dialysis"), "B.missed_dialysis"),
+        (make(120, symptoms={"trouble_breathing"}), "B.infant_breathing"),
+        (make(200, complaint="le cuesta respirar"), "B.infant_breathing"),
     ],
 )
 def test_level_2_criteria(inp, rule):
     result = suggest(inp)
     assert result.level == 2
     assert rule in {r.rule for r in result.reasons}
+
+
+@pytest.mark.parametrize(("age_days", "rule_fires"), [(YEAR - 1, True), (YEAR, False)])
+def test_infant_breathing_difficulty_under_12_months(age_days, rule_fires):
+    inp = make(age_days, symptoms={"trouble_breathing"})
+    assert ("B.infant_breathing" in fired(inp)) is rule_fires
 
 
 @pytest.mark.parametrize(("age_days", "rule_fires"), [(30 * YEAR - 1, False), (30 * YEAR, True)])
