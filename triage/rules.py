@@ -554,11 +554,17 @@ RULES: tuple[Rule, ...] = (
         "A",
         1,
         "Abnormal blood glucose with altered mental status: needs treatment now.",
-        ((InBand("glucose_mg_dl", "critical"), _has("low_blood_sugar")), ALTERED_MENTAL_STATUS),
+        (
+            (
+                InBand("glucose_mg_dl", "critical"),
+                _has("low_blood_sugar", "glucose_meter_high"),
+            ),
+            ALTERED_MENTAL_STATUS,
+        ),
         f"{A_SOURCE} (hypoglycemia with a change in mental status); glucose thresholds: see"
         " the glucose band",
         "Two-sided like the other measures: > 600 mg/dL with altered mental status"
-        " (hyperosmolar state) fires too.",
+        " (hyperosmolar state) fires too, and so does a home meter reading 'HI'.",
     ),
     Rule(
         "A.petechial_rash",
@@ -896,6 +902,19 @@ RULES: tuple[Rule, ...] = (
         ((_has("bilious_vomiting"),),),
         f"{B_SOURCE}; ch. 6 (no number: bilious vomiting in an infant is a surgical"
         " emergency until proven otherwise)",
+    ),
+    Rule(
+        "B.severe_hyperglycaemia",
+        "B",
+        2,
+        "Glucose above 600 mg/dL or a meter reading 'HI': possible hyperosmolar state or DKA.",
+        ((Above("glucose_mg_dl", 600, "glucose", " mg/dL"), _has("glucose_meter_high")),),
+        f"{B_SOURCE} (a high-risk situation: a condition that could easily deteriorate);"
+        " > 600 mg/dL is the hyperosmolar-state threshold (ADA consensus on hyperglycaemic"
+        " crises, 2009), and home meters show 'HI' above their range (600 mg/dL on most)",
+        "Added from the red-team review: 'meter says HI' was level 5. With altered mental"
+        " status it is A.hypoglycaemia (level 1). One-sided (high only): a low glucose alone"
+        " stays at the resource level, as before.",
     ),
     Rule(
         "B.missed_dialysis",
@@ -1298,9 +1317,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ((_has("high_risk_mechanism"),),),
         ("labs", "imaging"),
     ),
-    ResourceRule(
-        "sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)
-    ),
+    ResourceRule("sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)),
     ResourceRule(
         "sexual_assault",
         "sexual assault examination",
@@ -1316,7 +1333,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         "glucose",
         "abnormal blood glucose",
-        ((_has("low_blood_sugar", "high_blood_sugar"), InBand("glucose_mg_dl", "critical")),),
+        (
+            (
+                _has("low_blood_sugar", "high_blood_sugar", "glucose_meter_high"),
+                InBand("glucose_mg_dl", "critical"),
+            ),
+        ),
         ("labs", "iv"),
     ),
     ResourceRule(

@@ -168,7 +168,24 @@ def test_tachycardia_with_hypotension_is_shock():
 def test_abnormal_glucose_with_altered_mental_status(glucose, level_1):
     inp = make(symptoms={"confusion"}, vitals=Vitals(glucose_mg_dl=glucose))
     assert ("A.hypoglycaemia" in fired(inp)) is level_1
-    assert suggest(make(vitals=Vitals(glucose_mg_dl=glucose))).level > 2  # alert: not A
+    assert suggest(make(vitals=Vitals(glucose_mg_dl=glucose))).level > 1  # alert: not A
+
+
+@pytest.mark.parametrize(
+    ("glucose", "high_risk"), [(40, False), (69, False), (600, False), (601, True)]
+)
+def test_severe_hyperglycaemia_alone_is_level_2_and_low_glucose_alone_is_not(glucose, high_risk):
+    inp = make(vitals=Vitals(glucose_mg_dl=glucose))
+    assert ("B.severe_hyperglycaemia" in fired(inp)) is high_risk
+    assert (suggest(inp).level == 2) is high_risk
+
+
+@pytest.mark.parametrize(
+    "complaint", ["meter says HI", "glucometer says high", "el aparato dice HI", "me sale HI"]
+)
+def test_a_meter_reading_hi_is_severe_hyperglycaemia(complaint):
+    assert suggest(make(complaint=complaint)).level == 2
+    assert suggest(make(complaint=complaint, symptoms={"confusion"})).level == 1
 
 
 # ---- B: level 2 -------------------------------------------------------------------------------
