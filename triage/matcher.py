@@ -16,6 +16,9 @@ What it does, in order, for each sentence (split at . ! ? ; : and line breaks):
 6. combine an ingestion verb, a quantity and a medication or pill word in the same sentence
    ("took like 30 of my xanax", "se tomó todas las pastillas") -> overdose (see _overdose).
 
+`find_readings` reads heart rates typed in the text ("pulse 35", "heart rate in the 30s"); the
+engine lets such a reading make a suggestion more urgent, never less (see triage/README.md).
+
 Sentences never affect each other, so adding a sentence can only add mentions: the engine's
 monotonicity relies on that. Work is linear in the text length; text is only ever read.
 """
@@ -41,9 +44,15 @@ OVERDOSE_CONCEPT = "overdose"
 INGEST, QUANTITY, COUNT, MEDICINE, UNIT, PER_DAY = (
     "ingest", "quantity", "count", "medicine", "unit", "per_day"
 )  # fmt: skip
-ROLES = frozenset({INGEST, QUANTITY, COUNT, MEDICINE, UNIT, PER_DAY})
+HEART_RATE, HEART_RATE_UNIT, OTHER_VITAL = "heart_rate", "heart_rate_unit", "other_vital"
+ROLES = frozenset(
+    {INGEST, QUANTITY, COUNT, MEDICINE, UNIT, PER_DAY, HEART_RATE, HEART_RATE_UNIT, OTHER_VITAL}
+)
 COUNT_MIN = 5  # a written number of pills from which an ingestion is an overdose
 COUNT_REACH = 4  # a count or quantity must be at most this many items before the medicine word
+READING_REACH = 5  # items after a heart-rate word in which a typed number is read
+HEART_RATE_RANGE = (20, 300)  # typed numbers outside it are not read as a heart rate
+_DECADE = re.compile(r"([1-9]\d?)0s")  # "30s" ("30's" once the apostrophe is dropped)
 _SENTENCE_END = frozenset(".!?;:\n¿¡")
 _APOSTROPHES = "'\u2019`"  # straight, typographic (as phones type it) and backtick
 _TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*|[,.!?;:\n¿¡]")
@@ -55,6 +64,16 @@ class Mention:
     concept: str
     status: str  # PRESENT | NEGATED | HISTORY
     field: str  # which input field: "complaint", "medications", "conditions"
+    words: str  # the words as written
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A vital sign typed in free text ("pulse 35"); "in the 30s" reads as (30, 39)."""
+
+    vital: str  # a Vitals field name
+    values: tuple[int, ...]
+    field: str
     words: str  # the words as written
 
 
@@ -137,11 +156,64 @@ def find_mentions(text: str, field: str) -> tuple[Mention, ...]:
     return tuple(mentions)
 
 
+def find_readings(text: str, field: str) -> tuple[Reading, ...]:
+    """Heart rates typed in `text`: a number at most READING_REACH items after a heart-rate
+    word ("pulse 35", "heart rate has been in the 30s") or right before "bpm" ("35 bpm").
+    Not read: a number followed by a unit ("pulse up for 30 minutes"), past a comma, a trigger
+    or another vital's word ("pulse ox 88", "pulse 80, temp 39"), or negated or past history."""
+    lexicon = load_lexicon()
+    readings: list[Reading] = []
+    for sentence in _sentences(text):
+        items = _match(lexicon, sentence)
+        statuses = _statuses(items)
+
+        def present(index: int) -> bool:
+            return statuses.get(index, PRESENT) == PRESENT  # noqa: B023 (used in this loop)
+
+        for index, item in enumerate(items):
+            if not present(index):
+                continue
+            if item.has(HEART_RATE):
+                for after in range(index + 1, min(index + 1 + READING_REACH, len(items))):
+                    other = items[after]
+                    if other.is_comma or other.is_trigger or other.has(OTHER_VITAL):
+                        break
+                    if other.has(HEART_RATE):
+                        break
+                    values = _heart_rate_values(items, after)
+                    if values and present(after):
+                        words = " ".join(i.words for i in items[index : after + 1])
+                        readings.append(Reading(HEART_RATE, values, field, words))
+            elif item.has(HEART_RATE_UNIT) and index > 0 and present(index - 1):
+                values = _number_values(items[index - 1].token)
+                if values and _in_heart_rate_range(values):
+                    words = f"{items[index - 1].words} {item.words}"
+                    readings.append(Reading(HEART_RATE, values, field, words))
+    return tuple(readings)
+
+
 def _number_values(token: str) -> tuple[int, ...]:
-    """A written number: "35" -> (35,); anything else -> ()."""
+    """A written number: "35" -> (35,); a decade "30s" -> (30, 39); anything else -> ()."""
     if token.isdigit() and len(token) <= 4:
         return (int(token),)
+    decade = _DECADE.fullmatch(token)
+    if decade:
+        low = int(decade.group(1)) * 10
+        return (low, low + 9)
     return ()
+
+
+def _in_heart_rate_range(values: tuple[int, ...]) -> bool:
+    low, high = HEART_RATE_RANGE
+    return all(low <= v <= high for v in values)
+
+
+def _heart_rate_values(items: list[_Item], index: int) -> tuple[int, ...]:
+    values = _number_values(items[index].token)
+    followed_by_unit = index + 1 < len(items) and items[index + 1].has(UNIT)
+    if not values or followed_by_unit or not _in_heart_rate_range(values):
+        return ()
+    return values
 
 
 def _fold_token(token: str) -> str:
@@ -331,6 +403,17 @@ def load_lexicon() -> Lexicon:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r} for {phrase!r}")
         roles.setdefault(tokens(phrase), set()).add(role)
+    # A complaint phrase containing a heart-rate word is one too ("heart rate is low, 38",
+    # "pulso bajo 38"), unless it names another vital ("pulse ox") or a negation ("no pulse").
+    heart_rate_words = [phrase for phrase, r in roles.items() if HEART_RATE in r]
+    negations = [t for t, kind in triggers.items() if kind.startswith("negation")]
+    for phrase in set(concepts):
+        if (
+            OTHER_VITAL not in roles.get(phrase, ())
+            and any(_contains(phrase, word) for word in heart_rate_words)
+            and not any(_contains(phrase, word) for word in negations)
+        ):
+            roles.setdefault(phrase, set()).add(HEART_RATE)
     terms = set(concepts) | set(body_parts) | set(roles)
     clashes = terms & set(triggers)
     if clashes:  # a phrase must be either a trigger or a term: never both
@@ -348,6 +431,10 @@ def load_lexicon() -> Lexicon:
     for phrase, kind in triggers.items():
         phrases[phrase] = _Entry(trigger=kind)
     return Lexicon(phrases)
+
+
+def _contains(phrase: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(phrase[i : i + len(part)] == part for i in range(len(phrase) - len(part) + 1))
 
 
 def read_tsv(name: str) -> list[list[str]]:

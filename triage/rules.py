@@ -13,7 +13,7 @@ ch. 6 pediatric triage. Where the handbook gives no number, the source names the
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from triage.matcher import read_tsv
@@ -215,6 +215,9 @@ class Evidence:
     measured: Mapping[str, float]  # vital name -> value (measured ones only)
     pain: tuple[int, str] | None  # (score, "nurse-recorded" | "self-reported")
     avpu: str | None
+    # vital name -> values typed in the complaint ("pulse 35"), each with how it was typed;
+    # InBand reads them beside the measured value, so a typed value can only add
+    typed: Mapping[str, tuple[tuple[float, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,14 +241,18 @@ class InBand:
     band: str
 
     def check(self, ev: Evidence) -> tuple[str, ...]:
-        value = ev.measured.get(self.vital)
+        """The measured value and any typed one ("pulse 35"), each when in the band."""
         table = VITALS[self.vital]
         needed = table.severity.index(self.band) + 1
-        if value is None or table.severity_of(ev.age_days, value) < needed:
-            return ()
+        values = [(ev.measured[self.vital], "")] if self.vital in ev.measured else []
+        values += [(value, f", {how}") for value, how in ev.typed.get(self.vital, ())]
         age = table.age_band(ev.age_days)
         bounds = age.bands[self.band].describe(table.unit)
-        return (f"{table.name} {value:g}{table.unit} ({self.band} for {age.label}: {bounds})",)
+        return tuple(
+            f"{table.name} {value:g}{table.unit}{how} ({self.band} for {age.label}: {bounds})"
+            for value, how in values
+            if table.severity_of(ev.age_days, value) >= needed
+        )
 
     def describe(self) -> str:
         return f"{VITALS[self.vital].name} in the {self.band} band for age"
@@ -777,7 +784,7 @@ RULES: tuple[Rule, ...] = (
         "B",
         2,
         "Fainting with a high-risk feature (age 60+, heart disease, chest pain, palpitations,"
-        " breathlessness, blood thinner or pregnancy).",
+        " slow heart rate, breathlessness, blood thinner or pregnancy).",
         (
             (_has("fainting"),),
             (
@@ -787,12 +794,15 @@ RULES: tuple[Rule, ...] = (
                     "anticoagulant",
                     "chest_pain",
                     "palpitations",
+                    "slow_heart_rate",
                     *RESPIRATORY_DISTRESS,
                     "pregnancy",
                 ),
             ),
         ),
-        f"{B_SOURCE}; San Francisco Syncope Rule risk factors (Quinn, Ann Emerg Med 2004)",
+        f"{B_SOURCE}; San Francisco Syncope Rule risk factors (Quinn, Ann Emerg Med 2004);"
+        " slow heart rate: ACC/AHA/HRS 2017 syncope guideline (bradycardia is a high-risk"
+        " feature)",
     ),
     Rule(
         "B.meningitis_signs",
@@ -1060,6 +1070,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule("syncope", "fainting work-up", ((_has("fainting"),),), ("labs", "ecg")),
     ResourceRule("palpitations", "palpitations", ((_has("palpitations"),),), ("labs", "ecg")),
+    ResourceRule(
+        "slow_heart_rate",
+        "slow heart rate (ECG, electrolytes)",
+        ((_has("slow_heart_rate"),),),
+        ("labs", "ecg"),
+    ),
     ResourceRule("seizure", "seizure work-up", ((_has("seizure"),),), ("labs", "imaging")),
     ResourceRule(
         "self_harm",

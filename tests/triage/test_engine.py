@@ -188,6 +188,33 @@ def test_a_meter_reading_hi_is_severe_hyperglycaemia(complaint):
     assert suggest(make(complaint=complaint, symptoms={"confusion"})).level == 1
 
 
+@pytest.mark.parametrize(
+    ("complaint", "measured", "fires"),
+    [
+        ("pulse 35", None, True),
+        ("pulse 35", 80, True),  # a typed value adds to a normal measured one
+        ("pulse 80", 35, True),  # ... and never hides an abnormal one
+        ("pulse 80", 80, False),
+        ("heart rate in the 40s", None, True),  # 40-49: danger for an adult (< 50)
+        ("pulse ox 88", None, False),
+    ],
+)
+def test_a_typed_heart_rate_can_only_raise(complaint, measured, fires):
+    inp = make(complaint=complaint, vitals=Vitals(heart_rate=measured) if measured else None)
+    assert ("D.heart_rate" in fired(inp)) is fires
+
+
+def test_a_typed_critical_heart_rate_with_fainting_is_level_1():
+    inp = make(complaint="heart rate in the 30s and she passed out")
+    assert "A.symptomatic_heart_rate" in fired(inp)
+    assert any(
+        "typed" in t
+        for t in next(
+            r for r in suggest(inp).reasons if r.rule == "A.symptomatic_heart_rate"
+        ).triggers
+    )
+
+
 # ---- B: level 2 -------------------------------------------------------------------------------
 
 
