@@ -1111,6 +1111,18 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ("labs", "imaging", "consult"),
     ),
     ResourceRule("vaginal_bleeding", "vaginal bleeding", ((_has("vaginal_bleeding"),),), ("labs",)),
+    ResourceRule(
+        "heavy_vaginal_bleeding",
+        "heavy vaginal bleeding (blood count, pelvic ultrasound)",
+        ((_has("heavy_vaginal_bleeding"),),),
+        ("labs", "imaging"),
+    ),
+    ResourceRule(
+        "vaginal_bleeding_clots",
+        "vaginal bleeding with clots (blood count, pelvic ultrasound)",
+        ((_has("vaginal_bleeding"),), (_has("clots"),)),
+        ("labs", "imaging"),
+    ),
     ResourceRule("pelvic_pain", "pelvic pain", ((_has("pelvic_pain"),),), ("labs", "imaging")),
     ResourceRule(
         "abdominal_pain_adult",
