@@ -1218,6 +1218,18 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("hemoptysis", "coughing up blood", ((_has("hemoptysis"),),), ("labs", "imaging")),
     ResourceRule("urinary", "urinary symptoms (urinalysis)", ((_has("urinary_pain"),),), ("labs",)),
     ResourceRule(
+        "hematuria",
+        "blood in the urine (urinalysis, blood tests)",
+        ((_has("hematuria"),),),
+        ("labs",),
+    ),
+    ResourceRule(
+        "hematuria_clots",
+        "blood in the urine with clots or retention (catheter, bladder irrigation)",
+        ((_has("hematuria"),), (_has("clots", "urinary_retention"),)),
+        ("labs", "procedure"),
+    ),
+    ResourceRule(
         "urinary_retention",
         "cannot pass urine (catheter)",
         ((_has("urinary_retention"),),),
@@ -1275,6 +1287,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
                     "gi_bleeding",
                     "head_injury",
                     "vaginal_bleeding",
+                    "hematuria",
                 ),
             ),
             (_has("anticoagulant"),),
