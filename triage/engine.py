@@ -231,6 +231,8 @@ def _evidence(inp: TriageInput) -> Evidence:
         for value in reading.values:
             how = f'typed "{reading.words}" ({reading.field})'
             typed.setdefault(reading.vital, []).append((value, how))
+    if inp.onset == "over_week":
+        add("lasting_over_week", "onset: over a week")
     if inp.pregnant or inp.pregnancy_weeks:
         weeks = f", {inp.pregnancy_weeks} weeks" if inp.pregnancy_weeks else ""
         add("pregnancy", f"pregnant{weeks}")

@@ -1215,6 +1215,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ((_has("cough"),), (Age(65 * YEAR),)),
         ("imaging",),
     ),
+    ResourceRule(
+        "cough_smoker",
+        "cough for more than a week in a smoker (chest X-ray)",
+        ((_has("cough"),), (_has("lasting_over_week"),), (_has("smoker"),)),
+        ("imaging",),
+    ),
     ResourceRule("hemoptysis", "coughing up blood", ((_has("hemoptysis"),),), ("labs", "imaging")),
     ResourceRule("urinary", "urinary symptoms (urinalysis)", ((_has("urinary_pain"),),), ("labs",)),
     ResourceRule(

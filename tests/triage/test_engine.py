@@ -634,3 +634,21 @@ def test_vocabulary():
 def test_the_package_never_imports_django():
     for path in Path(triage.__file__).parent.glob("*.py"):
         assert not re.search(r"^\s*(from|import) django", path.read_text(encoding="utf-8"), re.M)
+
+
+@pytest.mark.parametrize(
+    ("complaint", "onset", "conditions", "x_ray"),
+    [
+        ("cough for 3 weeks, I smoke", "", "", True),
+        ("tos desde hace 2 semanas, fumo", "", "", True),
+        ("cough", "over_week", "smoker", True),
+        ("cough for 2 days, I smoke", "1_3_days", "", False),
+        ("cough for 3 weeks", "", "", False),
+        ("cough", "over_week", "non smoker", False),
+    ],
+)
+def test_a_cough_over_a_week_in_a_smoker_predicts_a_chest_x_ray(
+    complaint, onset, conditions, x_ray
+):
+    inp = make(complaint=complaint, onset=onset, conditions=conditions)
+    assert ("imaging" in suggest(inp).resources) is x_ray
