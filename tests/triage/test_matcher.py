@@ -423,3 +423,15 @@ def test_typed_heart_rates_are_read(text, values):
 )
 def test_numbers_that_are_no_heart_rate_are_not_read(text):
     assert find_readings(text, "complaint") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dolor de pecho peor que mi infarto hace 2 años",
+        "chest pain worse than my heart attack 2 years ago",
+        "chest pain different from my heart attack last year",
+    ],
+)
+def test_a_comparison_ends_a_history_trigger_s_reach(text):
+    assert statuses(text)["chest_pain"] == PRESENT
