@@ -10,7 +10,7 @@ What it does, in order, for each sentence (split at . ! ? ; : and line breaks):
    ("not breathing", "no puede respirar") is a term and never negates itself;
 4. mark terms in the scope of a negation or history trigger: at most SCOPE_WINDOW items, ended
    early by a comma, a termination word ("but", "pero", "and", "y"), another trigger or the
-   end of the sentence;
+   end of the sentence (a year is looked up as "yyyy": "heart attack in 2019" is history);
 5. combine a body part with a pain or injury word in the same sentence ("dolor fuerte en el
    pecho" -> chest pain);
 6. combine an ingestion verb, a quantity and a medication or pill word in the same sentence
@@ -53,6 +53,8 @@ COUNT_REACH = 4  # a count or quantity must be at most this many items before th
 READING_REACH = 5  # items after a heart-rate word in which a typed number is read
 HEART_RATE_RANGE = (20, 300)  # typed numbers outside it are not read as a heart rate
 _DECADE = re.compile(r"([1-9]\d?)0s")  # "30s" ("30's" once the apostrophe is dropped)
+YEAR = "yyyy"  # a year (1900-2099) is looked up as this: "in yyyy" is a history trigger
+_YEARS = re.compile(r"(19|20)\d\d")
 _SENTENCE_END = frozenset(".!?;:\n¿¡")
 _APOSTROPHES = "'\u2019`"  # straight, typographic (as phones type it) and backtick
 _TOKEN = re.compile(rf"[^\W_]+(?:[{_APOSTROPHES}][^\W_]+)*|[,.!?;:\n¿¡]")
@@ -242,8 +244,11 @@ def _sentences(text: str) -> Iterator[list[tuple[str, str]]]:
 
 
 def _match(lexicon: Lexicon, sentence: list[tuple[str, str]]) -> list[_Item]:
-    """Greedy longest-first phrase matching, left to right."""
-    folded = [lexicon.correct(token) for token, _raw in sentence]
+    """Greedy longest-first phrase matching, left to right. A year is looked up as YEAR, so
+    that "in 2019" / "en el 2019" match the history triggers "in yyyy" / "en el yyyy"."""
+    folded = [
+        YEAR if _YEARS.fullmatch(token) else lexicon.correct(token) for token, _raw in sentence
+    ]
     items: list[_Item] = []
     i = 0
     while i < len(folded):

@@ -435,3 +435,18 @@ def test_numbers_that_are_no_heart_rate_are_not_read(text):
 )
 def test_a_comparison_ends_a_history_trigger_s_reach(text):
     assert statuses(text)["chest_pain"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("had a heart attack in 2019", HISTORY),
+        ("infarto en el 2018", HISTORY),
+        ("derrame del 2015", HISTORY),
+        ("chest pain since 2019", PRESENT),  # ongoing, not past
+        ("chest pain like my heart attack in 2019", PRESENT),  # "like" ends the reach
+    ],
+)
+def test_a_dated_event_is_past_history(text, status):
+    concept = "stroke" if "derrame" in text else "chest_pain"
+    assert statuses(text)[concept] == status
