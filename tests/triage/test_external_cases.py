@@ -2,6 +2,8 @@
 
 Fails if any expected level-1 or level-2 case is suggested less urgent, listing every such case,
 and if exact agreement falls below MINIMUM_AGREEMENT. Prints the agreement and the confusion.
+FOLLOWUPS (followups.toml) were written after reading the rules, as regression cases for the
+red-team review's findings: they are not counted in the agreement, and each must agree exactly.
 """
 
 import tomllib
@@ -14,6 +16,7 @@ import pytest
 from triage import Suggestion, TriageInput, Vitals, suggest
 
 HERE = Path(__file__).parent / "external"
+FOLLOWUPS = "followups.toml"
 MINIMUM_AGREEMENT = 0.80
 INPUT_KEYS = (
     "age_days",
@@ -57,6 +60,7 @@ def load() -> tuple[Case, ...]:
 
 
 CASES = load()
+INDEPENDENT = tuple(c for c in CASES if c.file != FOLLOWUPS)
 
 
 def _why(result: Suggestion) -> str:
@@ -88,9 +92,10 @@ def test_no_expected_level_1_or_2_case_is_under_triaged():
 
 
 def test_exact_agreement():
+    """On the independent cases only (not the post-hoc follow-ups)."""
     confusion: Counter[tuple[int, int]] = Counter()
     over, under = [], []
-    for case in CASES:
+    for case in INDEPENDENT:
         level = suggest(case.input).level
         confusion[(case.expected, level)] += 1
         if level < case.expected:
@@ -98,8 +103,8 @@ def test_exact_agreement():
         elif level > case.expected:
             under.append((case.id, case.expected, level))
     exact = sum(n for (e, s), n in confusion.items() if e == s)
-    agreement = exact / len(CASES)
-    print(f"\nexternal agreement: {exact}/{len(CASES)} = {agreement:.3f}")
+    agreement = exact / len(INDEPENDENT)
+    print(f"\nexternal agreement: {exact}/{len(INDEPENDENT)} = {agreement:.3f}")
     print("expected -> suggested: 1   2   3   4   5")
     for e in range(1, 6):
         print(f"  {e}:                 " + " ".join(f"{confusion[(e, s)]:3d}" for s in range(1, 6)))
@@ -109,6 +114,12 @@ def test_exact_agreement():
     for cid, e, s in under:
         print(f"  under {cid}: expected {e}, suggested {s}")
     assert agreement >= MINIMUM_AGREEMENT, f"exact agreement {agreement:.3f}"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.file == FOLLOWUPS], ids=lambda c: c.id)
+def test_follow_up_case_agrees_exactly(case):
+    result = suggest(case.input)
+    assert result.level == case.expected, _why(result)
 
 
 # Post-hoc probes (written after reading the rules): regression checks only, not agreement.
