@@ -36,6 +36,29 @@ class RosterEntry:
 
 
 @dataclass(frozen=True)
+class CallPlace:
+    """Where staff call a patient to ("Triage desk"), in English and Spanish (the patient's
+    status page and the waiting-room display show the words of the reader's language)."""
+
+    name: str
+    name_es: str = ""
+
+    def label(self, language: str = "en") -> str:
+        return self.name_es if language == "es" and self.name_es else self.name
+
+
+DEFAULT_CALL_PLACES = (
+    CallPlace("Triage desk", "Mesa de triaje"),
+    CallPlace("Registration desk", "Mesa de registro"),
+)
+# Self-registrations allowed per window: from one client address (a waiting room shares one
+# guest Wi-Fi, so this counts families and neighbours too) and for the whole hospital.
+DEFAULT_REGISTRATIONS_PER_ADDRESS = 10
+DEFAULT_REGISTRATIONS_PER_HOSPITAL = 120
+DEFAULT_REGISTRATION_WINDOW_MINUTES = 10
+
+
+@dataclass(frozen=True)
 class Hospital:
     hospital_id: str
     slug: str
@@ -45,6 +68,14 @@ class Hospital:
     # Long-wait targets in minutes for acuity levels 1..5.
     wait_targets: tuple[int, int, int, int, int] = (0, 10, 30, 60, 120)
     temperature_unit: str = "C"  # how staff pages show temperatures: C | F
+    # Places staff call patients to (a room can always be typed in as well).
+    call_places: tuple[CallPlace, ...] = DEFAULT_CALL_PLACES
+    # Public form limits (0: no limit of that kind), counted in fixed windows.
+    registrations_per_address: int = DEFAULT_REGISTRATIONS_PER_ADDRESS
+    registrations_per_hospital: int = DEFAULT_REGISTRATIONS_PER_HOSPITAL
+    registration_window_minutes: int = DEFAULT_REGISTRATION_WINDOW_MINUTES
+    # The form asks for the code of the day shown on the waiting-room display.
+    waiting_room_code: bool = False
     # Active staff of this hospital (kept on the hospital item: one read lists colleagues).
     roster: tuple[RosterEntry, ...] = ()
 

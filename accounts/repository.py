@@ -8,7 +8,18 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from accounts.domain import DuplicateError, Hospital, Role, RosterEntry, Staff
+from accounts.domain import (
+    DEFAULT_CALL_PLACES,
+    DEFAULT_REGISTRATION_WINDOW_MINUTES,
+    DEFAULT_REGISTRATIONS_PER_ADDRESS,
+    DEFAULT_REGISTRATIONS_PER_HOSPITAL,
+    CallPlace,
+    DuplicateError,
+    Hospital,
+    Role,
+    RosterEntry,
+    Staff,
+)
 from solace import clock, dynamodb
 from solace.dynamodb import LIVE, ConditionFailed, Expression, TransactionCancelled
 from solace.tables import HOSPITALS, LOGIN_THROTTLE, SESSIONS, STAFF
@@ -32,6 +43,19 @@ def _hospital_from_item(item: dict[str, Any]) -> Hospital:
         organization_id=item["organization_id"],
         wait_targets=tuple(item.get("wait_targets") or (0, 10, 30, 60, 120)),
         temperature_unit=item.get("temperature_unit", "C"),
+        call_places=tuple(CallPlace(p["name"], p.get("name_es") or "") for p in item["call_places"])
+        if item.get("call_places")
+        else DEFAULT_CALL_PLACES,
+        registrations_per_address=item.get(
+            "registrations_per_address", DEFAULT_REGISTRATIONS_PER_ADDRESS
+        ),
+        registrations_per_hospital=item.get(
+            "registrations_per_hospital", DEFAULT_REGISTRATIONS_PER_HOSPITAL
+        ),
+        registration_window_minutes=item.get(
+            "registration_window_minutes", DEFAULT_REGISTRATION_WINDOW_MINUTES
+        ),
+        waiting_room_code=bool(item.get("waiting_room_code", False)),
         roster=tuple(
             sorted(
                 (
@@ -44,16 +68,28 @@ def _hospital_from_item(item: dict[str, Any]) -> Hospital:
     )
 
 
+def _settings_item(hospital: Hospital) -> dict[str, Any]:
+    """The hospital's settings as stored (name and slug aside)."""
+    return {
+        "timezone": hospital.timezone,
+        "wait_targets": list(hospital.wait_targets),
+        "temperature_unit": hospital.temperature_unit,
+        "call_places": [{"name": p.name, "name_es": p.name_es} for p in hospital.call_places],
+        "registrations_per_address": hospital.registrations_per_address,
+        "registrations_per_hospital": hospital.registrations_per_hospital,
+        "registration_window_minutes": hospital.registration_window_minutes,
+        "waiting_room_code": hospital.waiting_room_code,
+    }
+
+
 def hospital_insert(hospital: Hospital) -> None:
     """Create a hospital; the slug claim makes a second hospital with the same slug fail."""
     item = {
         "hospital_id": hospital.hospital_id,
         "slug": hospital.slug,
         "name": hospital.name,
-        "timezone": hospital.timezone,
         "organization_id": hospital.organization_id,
-        "wait_targets": list(hospital.wait_targets),
-        "temperature_unit": hospital.temperature_unit,
+        **_settings_item(hospital),
         "roster": {},
     }
     claim = {"hospital_id": SLUG_CLAIM.format(hospital.slug), "owner_id": hospital.hospital_id}
@@ -64,16 +100,9 @@ def hospital_insert(hospital: Hospital) -> None:
 
 
 def hospital_update(hospital: Hospital) -> None:
-    """Change name, timezone or wait targets of an existing hospital (the slug never changes)."""
+    """Change the name or settings of an existing hospital (the slug never changes)."""
     expression = Expression()
-    update = expression.update(
-        {
-            "name": hospital.name,
-            "timezone": hospital.timezone,
-            "wait_targets": list(hospital.wait_targets),
-            "temperature_unit": hospital.temperature_unit,
-        }
-    )
+    update = expression.update({"name": hospital.name, **_settings_item(hospital)})
     dynamodb.update_item(
         HOSPITALS,
         {"hospital_id": hospital.hospital_id},
@@ -291,6 +320,28 @@ def throttle_add_failure(key: str, window_seconds: int) -> int:
         LOGIN_THROTTLE, {"throttle_key": key, "failures": 1, "expires_at": now + window_seconds}
     )
     return 1
+
+
+# Registrations through the public form, counted in fixed windows (the window's start is part of
+# the key, so a key is never reused after its window; TTL removes it). The address is a keyed
+# hash, never the address itself.
+THROTTLE_REGISTRATIONS_ADDRESS = "register#address#{hospital_id}#{address_hash}#{window}"
+THROTTLE_REGISTRATIONS_HOSPITAL = "register#hospital#{hospital_id}#{window}"
+THROTTLE_WRONG_CODES = "register#code#{hospital_id}#{address_hash}#{window}"
+
+
+def throttle_count_action(key: str, *, limit: int, expires_at: int) -> dict[str, Any]:
+    """One more event on a window's counter, as an action of the transaction that does the
+    counted thing: its condition fails once the window holds `limit` events, so the whole
+    transaction is cancelled and nothing at all is written beyond the limit."""
+    expression = Expression(limit=limit, one=1, exp=expires_at)
+    return dynamodb.update_action(
+        LOGIN_THROTTLE,
+        {"throttle_key": key},
+        expression,
+        "SET expires_at = if_not_exists(expires_at, :exp) ADD events :one",
+        condition="attribute_not_exists(events) OR events < :limit",
+    )
 
 
 def throttle_lock(key: str, until: int) -> None:

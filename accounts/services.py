@@ -13,7 +13,15 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
 from accounts import repository
-from accounts.domain import DuplicateError, Hospital, NotFound, Role, SignedInStaff, Staff
+from accounts.domain import (
+    CallPlace,
+    DuplicateError,
+    Hospital,
+    NotFound,
+    Role,
+    SignedInStaff,
+    Staff,
+)
 from accounts.session_backend import STAFF_SESSION_KEY
 from audit.domain import NO_HOSPITAL, Action, org_partition
 from audit.services import audit_record
@@ -153,17 +161,32 @@ def hospital_update(
     timezone: str | None = None,
     wait_targets=None,
     temperature_unit: str | None = None,
+    call_places: tuple[CallPlace, ...] | None = None,
+    registrations_per_address: int | None = None,
+    registrations_per_hospital: int | None = None,
+    registration_window_minutes: int | None = None,
+    waiting_room_code: bool | None = None,
 ) -> Hospital:
-    """Change a hospital's name, time zone or long-wait targets (minutes for levels 1..5)."""
+    """Change a hospital's name or settings: time zone, long-wait targets (minutes for levels
+    1..5), temperature unit, call places, registration limits, the waiting-room code. What is
+    not given stays as it is."""
     hospital = repository.hospital_get_by_slug(slug)
     if hospital is None:
         raise NotFound(slug)
+    given = {
+        "call_places": tuple(call_places) if call_places else None,
+        "registrations_per_address": registrations_per_address,
+        "registrations_per_hospital": registrations_per_hospital,
+        "registration_window_minutes": registration_window_minutes,
+        "waiting_room_code": waiting_room_code,
+    }
     changed = replace(
         hospital,
         name=name or hospital.name,
         timezone=timezone or hospital.timezone,
         wait_targets=tuple(wait_targets) if wait_targets else hospital.wait_targets,
         temperature_unit=temperature_unit or hospital.temperature_unit,
+        **{key: value for key, value in given.items() if value is not None},
     )
     repository.hospital_update(changed)
     _audit_admin_change(Action.HOSPITAL_CHANGED, hospital.hospital_id, hospital.slug)

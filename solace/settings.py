@@ -138,6 +138,8 @@ SOLACE_LOGIN_WINDOW_SECONDS = env_int("SOLACE_LOGIN_WINDOW_SECONDS", 15 * 60, mi
 SOLACE_LOGIN_LOCKOUT_SECONDS = env_int("SOLACE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 SOLACE_DEMO_PASSWORD = env_str("SOLACE_DEMO_PASSWORD")
 SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5, minimum=1)
+# How often a patient's status page asks whether their visit changed (204 when it did not).
+SOLACE_STATUS_POLL_SECONDS = env_int("SOLACE_STATUS_POLL_SECONDS", 10, minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0, minimum=0)
 LOGIN_URL = "/accounts/login/"
