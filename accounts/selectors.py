@@ -28,5 +28,11 @@ def hospital_by_slug(slug: str) -> Hospital | None:
     return hospital
 
 
+def forget_hospital(slug: str) -> None:
+    """Drop a changed hospital from this process's cache (other processes within a minute)."""
+    with _hospitals_lock:
+        _hospitals.pop(slug, None)
+
+
 def staff_hospitals(staff: SignedInStaff) -> list[Hospital]:
     return repository.hospitals_get_many(staff.hospital_ids)

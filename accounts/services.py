@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
-from accounts import repository
+from accounts import repository, selectors
 from accounts.domain import (
     CallPlace,
     DuplicateError,
@@ -189,6 +189,7 @@ def hospital_update(
         **{key: value for key, value in given.items() if value is not None},
     )
     repository.hospital_update(changed)
+    selectors.forget_hospital(slug)
     _audit_admin_change(Action.HOSPITAL_CHANGED, hospital.hospital_id, hospital.slug)
     return changed
 
