@@ -162,13 +162,18 @@
     var notice = document.getElementById("kiosk-reset");
     var finish = document.getElementById("finish-form");
     if (!notice || !finish) return;
-    var left = Number(notice.dataset.seconds);
+    // A deadline, not a count of ticks: timers of a hidden or busy page fire late.
+    var deadline = Date.now() + Number(notice.dataset.seconds) * 1000;
     var countdown = notice.querySelector("[data-countdown]");
+    var done = false;
     setInterval(function () {
-      left -= 1;
-      if (countdown) countdown.textContent = String(Math.max(0, left));
-      if (left === 0) finish.submit();
-    }, 1000);
+      var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      if (countdown) countdown.textContent = String(left);
+      if (left === 0 && !done) {
+        done = true;
+        finish.submit();
+      }
+    }, 250);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
