@@ -31,7 +31,7 @@ from patients.domain import ALERT_LABELS, AlertReason, Patient
 from solace import clock
 
 # Bump when the rows fragment changes shape, so screens holding an old ETag re-render.
-FRAGMENT_VERSION = "q2"
+FRAGMENT_VERSION = "q3"
 
 
 def _etag(kind: str, items: list[dict]) -> str:

@@ -47,11 +47,11 @@ def date_parts(iso: str) -> dict[str, str]:
 
 
 def submit(client, hospital, key, **changes):
-    """Post every answer at once (what a final step carries); date_of_birth="YYYY-MM-DD" is
-    spelled out into the form's three date fields."""
-    if "date_of_birth" in changes:
+    """Post every answer at once (what a final step carries); born="YYYY-MM-DD" is spelled out
+    into the form's three date fields."""
+    if "born" in changes:
         changes = dict(changes)
-        changes.update(date_parts(changes.pop("date_of_birth")))
+        changes.update(date_parts(changes.pop("born")))
     data = {**VALID, **changes, "idempotency_key": key}
     data = {k: v for k, v in data.items() if v is not None}
     return client.post(f"/h/{hospital.slug}/intake/", data)
