@@ -50,6 +50,29 @@ class RosterEntry:
 
 
 @dataclass(frozen=True)
+class CallPlace:
+    """Where staff call a patient to ("Triage desk"), in English and Spanish (the patient's
+    status page and the waiting-room display show the words of the reader's language)."""
+
+    name: str
+    name_es: str = ""
+
+    def label(self, language: str = "en") -> str:
+        return self.name_es if language == "es" and self.name_es else self.name
+
+
+DEFAULT_CALL_PLACES = (
+    CallPlace("Triage desk", "Mesa de triaje"),
+    CallPlace("Registration desk", "Mesa de registro"),
+)
+# Self-registrations allowed per window: from one client address (a waiting room shares one
+# guest Wi-Fi, so this counts families and neighbours too) and for the whole hospital.
+DEFAULT_REGISTRATIONS_PER_ADDRESS = 10
+DEFAULT_REGISTRATIONS_PER_HOSPITAL = 120
+DEFAULT_REGISTRATION_WINDOW_MINUTES = 10
+
+
+@dataclass(frozen=True)
 class Hospital:
     hospital_id: str
     slug: str
@@ -71,6 +94,30 @@ class Hospital:
     def temperature_unit(self) -> str:
         """How staff pages show temperatures: C or F (entries may use either)."""
         return self.settings.get("temperature_unit", "C")
+
+    @property
+    def call_places(self) -> tuple[CallPlace, ...]:
+        """Places staff call patients to (a room can always be typed in as well)."""
+        return self.settings.get("call_places") or DEFAULT_CALL_PLACES
+
+    @property
+    def registrations_per_address(self) -> int:
+        """Public form limit per client address and window (0: no limit)."""
+        return self.settings.get("registrations_per_address", DEFAULT_REGISTRATIONS_PER_ADDRESS)
+
+    @property
+    def registrations_per_hospital(self) -> int:
+        """Public form limit for the hospital per window (0: no limit)."""
+        return self.settings.get("registrations_per_hospital", DEFAULT_REGISTRATIONS_PER_HOSPITAL)
+
+    @property
+    def registration_window_minutes(self) -> int:
+        return self.settings.get("registration_window_minutes", DEFAULT_REGISTRATION_WINDOW_MINUTES)
+
+    @property
+    def waiting_room_code(self) -> bool:
+        """The form asks for the code of the day shown on the waiting-room display."""
+        return bool(self.settings.get("waiting_room_code", False))
 
     def colleague(self, staff_id: str | None) -> RosterEntry | None:
         return next((r for r in self.roster if r.staff_id == staff_id), None)

@@ -9,6 +9,7 @@ setting is adding an entry (and reading `hospital.settings[name]` where it is us
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,13 @@ from zoneinfo import available_timezones
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.domain import (
+    DEFAULT_CALL_PLACES,
+    DEFAULT_REGISTRATION_WINDOW_MINUTES,
+    DEFAULT_REGISTRATIONS_PER_ADDRESS,
+    DEFAULT_REGISTRATIONS_PER_HOSPITAL,
+    CallPlace,
+)
 from solace.forms import CleanText
 
 
@@ -50,6 +58,50 @@ class WaitTargetsField(forms.CharField):
         if isinstance(value, list | tuple):
             return ",".join(str(v) for v in value)
         return value
+
+
+class CallPlacesField(forms.CharField):
+    """Places staff call patients to, English|Spanish, separated by ";" (or one per line):
+    "Triage desk|Mesa de triaje; Fast track|Vía rápida"."""
+
+    MAX_PLACES, MAX_LENGTH = 30, 40
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        places = []
+        for entry in re.split(r"[;\n]", text or ""):
+            if not entry.strip():
+                continue
+            name, _, name_es = (part.strip() for part in entry.partition("|"))
+            if not name or len(name) > self.MAX_LENGTH or len(name_es) > self.MAX_LENGTH:
+                raise ValidationError(
+                    f"A place is 1 to {self.MAX_LENGTH} characters, then |, then its Spanish name."
+                )
+            places.append(CallPlace(name, name_es))
+        if not places or len(places) > self.MAX_PLACES:
+            raise ValidationError(f"Give 1 to {self.MAX_PLACES} places.")
+        return tuple(places)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "; ".join(f"{p.name}|{p.name_es}" if p.name_es else p.name for p in value)
+        return value
+
+
+class OnOffField(forms.TypedChoiceField):
+    """A switch: "on" / "off" in forms and at the command line, a boolean stored."""
+
+    def __init__(self, *, label: str, on: str):
+        super().__init__(
+            label=label, choices=[("off", "Off"), ("on", on)], coerce=lambda v: v == "on"
+        )
+
+    def prepare_value(self, value):
+        return ("on" if value else "off") if isinstance(value, bool) else value
+
+
+def _count(label: str, low: int, high: int) -> Callable[[], forms.Field]:
+    return lambda: forms.IntegerField(label=label, min_value=low, max_value=high)
 
 
 @dataclass(frozen=True)
@@ -105,6 +157,54 @@ HOSPITAL_SETTINGS: tuple[Setting, ...] = (
         field=lambda: forms.ChoiceField(
             label="Temperature unit", choices=[("C", "°C (Celsius)"), ("F", "°F (Fahrenheit)")]
         ),
+    ),
+    Setting(
+        name="call_places",
+        label="Call places",
+        help="Where staff call patients to: English|Spanish, separated by ';'. "
+        "A room can always be typed in as well.",
+        default=DEFAULT_CALL_PLACES,
+        field=lambda: CallPlacesField(
+            label="Call places", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        ),
+        from_item=lambda value: tuple(CallPlace(p["name"], p.get("name_es") or "") for p in value),
+        to_item=lambda value: [{"name": p.name, "name_es": p.name_es} for p in value],
+    ),
+    Setting(
+        name="registrations_per_address",
+        label="Check-ins per address",
+        help="Self check-ins allowed from one client address per window (0: no limit). "
+        "A waiting room shares one guest Wi-Fi: leave room for families.",
+        default=DEFAULT_REGISTRATIONS_PER_ADDRESS,
+        field=_count("Check-ins per address", 0, 100_000),
+        org_default=True,
+    ),
+    Setting(
+        name="registrations_per_hospital",
+        label="Check-ins per hospital",
+        help="Self check-ins allowed for the whole hospital per window (0: no limit).",
+        default=DEFAULT_REGISTRATIONS_PER_HOSPITAL,
+        field=_count("Check-ins per hospital", 0, 100_000),
+        org_default=True,
+    ),
+    Setting(
+        name="registration_window_minutes",
+        label="Check-in limit window (minutes)",
+        help="The window the two limits above are counted in.",
+        default=DEFAULT_REGISTRATION_WINDOW_MINUTES,
+        field=_count("Check-in limit window (minutes)", 1, 24 * 60),
+        org_default=True,
+    ),
+    Setting(
+        name="waiting_room_code",
+        label="Waiting-room code",
+        help="The form asks for the day's code shown on the waiting-room display "
+        "(proves the person is in the waiting room).",
+        default=False,
+        field=lambda: OnOffField(
+            label="Waiting-room code", on="On: the form asks for the day's code"
+        ),
+        from_item=bool,
     ),
 )
 

@@ -595,3 +595,25 @@ def throttle_lock(key: str, until: int, expires_at: int) -> None:
 
 def throttle_clear(key: str) -> None:
     dynamodb.delete_item(LOGIN_THROTTLE, {"throttle_key": key})
+
+
+# Registrations through the public form, counted in fixed windows (the window's start is part of
+# the key, so a key is never reused after its window; TTL removes it). The address is a keyed
+# hash, never the address itself.
+THROTTLE_REGISTRATIONS_ADDRESS = "register#address#{hospital_id}#{address_hash}#{window}"
+THROTTLE_REGISTRATIONS_HOSPITAL = "register#hospital#{hospital_id}#{window}"
+THROTTLE_WRONG_CODES = "register#code#{hospital_id}#{address_hash}#{window}"
+
+
+def throttle_count_action(key: str, *, limit: int, expires_at: int) -> dict[str, Any]:
+    """One more event on a window's counter, as an action of the transaction that does the
+    counted thing: its condition fails once the window holds `limit` events, so the whole
+    transaction is cancelled and nothing at all is written beyond the limit."""
+    expression = Expression(limit=limit, one=1, exp=expires_at)
+    return dynamodb.update_action(
+        LOGIN_THROTTLE,
+        {"throttle_key": key},
+        expression,
+        "SET expires_at = if_not_exists(expires_at, :exp) ADD events :one",
+        condition="attribute_not_exists(events) OR events < :limit",
+    )

@@ -28,6 +28,12 @@ def hospital_by_slug(slug: str) -> Hospital | None:
     return hospital
 
 
+def forget_hospital(slug: str) -> None:
+    """Drop a changed hospital from this process's cache (other processes within a minute)."""
+    with _hospitals_lock:
+        _hospitals.pop(slug, None)
+
+
 def staff_hospitals(staff: SignedInStaff, roles=None) -> list[Hospital]:
     """The staff member's hospitals (where they have one of `roles`, when given)."""
     hospital_ids = staff.hospitals_with(*roles) if roles is not None else staff.hospital_ids

@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 
-from accounts import repository, second_factors
+from accounts import repository, second_factors, selectors
 from accounts.domain import (
     CLINICAL_ROLES,
     DuplicateError,
@@ -812,6 +812,7 @@ def hospital_update(
         changes["wait_targets"] = tuple(changes["wait_targets"])
     if changes:
         repository.hospital_update(hospital.hospital_id, changes)
+        selectors.forget_hospital(slug)  # this process sees the change at once
     audit_record(
         hospital_id=hospital.hospital_id,
         actor=actor_of(actor, hospital.hospital_id) if actor else Actor.system(),

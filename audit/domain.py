@@ -27,6 +27,18 @@ class Action(StrEnum):
     STATUS_CHANGED = "patient.status_changed"
     DISPOSITION = "patient.disposition"
     ACCESS_DENIED = "access.denied"
+    PATIENT_CALLED = "patient.called"
+    CALL_NOT_ANSWERED = "patient.call_not_answered"
+    CALL_CANCELLED = "patient.call_cancelled"
+    LEFT_REPORTED = "intake.left_reported"  # the patient pressed "I have left"
+    INTAKE_FINISHED = "intake.finished"  # "Done": the intake session ended on this device
+    CLOSED_NOT_A_PATIENT = "patient.closed_not_a_patient"
+    REOPENED = "patient.reopened"  # an ended visit undone
+    REGISTRATIONS_REVIEWED = "registrations.reviewed"  # the check-in review page displayed
+    KIOSK_CREATED = "admin.kiosk_created"
+    KIOSK_ENROLLED = "kiosk.enrolled"  # the device opened its link and became the kiosk
+    KIOSK_REVOKED = "admin.kiosk_revoked"
+    POSTER_VIEWED = "admin.poster_viewed"
     SIGN_IN = "auth.sign_in"
     SIGN_OUT = "auth.sign_out"
     SIGN_IN_FAILED = "auth.sign_in_failed"
@@ -89,6 +101,22 @@ ACTION_LABELS = {
     Action.AUDIT_BROWSED: "Audit trail browsed",
     Action.AUDIT_EXPORTED: "Audit trail exported",
     Action.ACCESS_REPORT: "Access report made",
+    Action.FINDINGS_RECORDED: "Findings recorded",
+    Action.IDENTITY_COMPLETED: "Name and date of birth completed",
+    Action.ALERT_ACKNOWLEDGED: "Alert acknowledged",
+    Action.REGISTERED_BY_STAFF: "Registered by staff",
+    Action.PATIENT_CALLED: "Called to a place",
+    Action.CALL_NOT_ANSWERED: "Call not answered",
+    Action.CALL_CANCELLED: "Call cancelled",
+    Action.LEFT_REPORTED: "Patient said they left",
+    Action.INTAKE_FINISHED: "Check-in device cleared",
+    Action.CLOSED_NOT_A_PATIENT: "Closed: not a patient",
+    Action.REOPENED: "Visit reopened",
+    Action.REGISTRATIONS_REVIEWED: "Check-ins reviewed",
+    Action.KIOSK_CREATED: "Kiosk added",
+    Action.KIOSK_ENROLLED: "Kiosk enrolled",
+    Action.KIOSK_REVOKED: "Kiosk revoked",
+    Action.POSTER_VIEWED: "QR poster opened",
 }
 
 # The trail's own use (hidden from the admin's view on request; always recorded).

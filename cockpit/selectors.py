@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from accounts import repository as accounts_repository
 from accounts.domain import CLINICAL_ROLES, Hospital, SignedInStaff
 from cockpit.domain import (
     VITALS_COLUMNS,
+    CheckInGroup,
+    CheckInReview,
     EarlierVisit,
     PatientRecord,
     QueueSnapshot,
@@ -28,7 +31,7 @@ from patients.domain import ALERT_LABELS, AlertReason, Patient
 from solace import clock
 
 # Bump when the rows fragment changes shape, so screens holding an old ETag re-render.
-FRAGMENT_VERSION = "q2"
+FRAGMENT_VERSION = "q3"
 
 
 def _etag(kind: str, items: list[dict]) -> str:
@@ -158,3 +161,30 @@ def patient_page(record: PatientRecord, hospital: Hospital) -> dict:
         "pregnant": PREGNANT_LABELS.get(patient.pregnant, ""),
         "timeline": [(e.time, event_summary(e, names)) for e in record.events],
     }
+
+
+REVIEW_HOURS = 12
+REVIEW_LIMIT = 500
+
+
+def check_in_review(hospital: Hospital) -> CheckInReview:
+    """The last hours' self check-ins (newest 500 at most) grouped by client address, biggest
+    group first: one Query on the by-hospital index for the window."""
+    since = clock.iso(clock.now_utc() - timedelta(hours=REVIEW_HOURS))
+    arrivals = patients_repository.arrivals_with_records_since(
+        hospital.hospital_id, since, REVIEW_LIMIT
+    )
+    grouped: dict[str, list[Patient]] = defaultdict(list)
+    for patient in arrivals:
+        if not patient.arrival_mode:  # registered by staff: no address to group by
+            grouped[patient.client_hash].append(patient)
+    groups = sorted(
+        (CheckInGroup(key, tuple(patients)) for key, patients in grouped.items()),
+        key=lambda g: (-len(g.patients), g.patients[0].created_at),
+    )
+    return CheckInReview(
+        since=since,
+        hours=REVIEW_HOURS,
+        groups=tuple(groups),
+        truncated=len(arrivals) >= REVIEW_LIMIT,
+    )

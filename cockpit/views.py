@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.core import signing
@@ -26,14 +27,21 @@ from cockpit.forms import (
     AcknowledgeForm,
     AcuityForm,
     AssignForm,
+    CallCancelForm,
+    CallForm,
+    CallNoAnswerForm,
+    CloseForm,
     FindingsForm,
     IdentityForm,
     QuickArrivalForm,
+    ReopenForm,
+    ReviewForm,
     RoomForm,
     StatusForm,
     VersionedForm,
     VitalsForm,
 )
+from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.domain import IdempotencyKeyReused
 from patients.domain import DISPOSITIONS, Patient, Status, VersionConflict
@@ -166,22 +174,42 @@ def _board_hospital(request: HttpRequest, hospital_slug: str) -> Hospital:
     return hospital
 
 
+def _board(hospital: Hospital) -> tuple[QueueSnapshot, str | None]:
+    """The board's rows and the waiting-room code of the day (issue 14): the code is part of
+    the ETag, so it changes on screen at midnight even when the queue does not."""
+    snapshot = selectors.board(hospital.hospital_id)
+    code = intake_selectors.waiting_room_code(hospital)
+    if code is not None:
+        snapshot = replace(snapshot, etag=f'{snapshot.etag[:-1]}-{code}"')
+    return snapshot, code
+
+
 @require_GET
 def board_page(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     hospital = _board_hospital(request, hospital_slug)
-    snapshot = selectors.board(hospital.hospital_id)
-    context = {"hospital": hospital, "snapshot": snapshot, "key": request.GET["key"]}
+    snapshot, code = _board(hospital)
+    context = {
+        "hospital": hospital,
+        "snapshot": snapshot,
+        "key": request.GET["key"],
+        "waiting_room_code": code,
+    }
     return _with_etag(render(request, "cockpit/board.html", context), snapshot)
 
 
 @require_GET
 def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     hospital = _board_hospital(request, hospital_slug)
-    snapshot = selectors.board(hospital.hospital_id)
+    snapshot, code = _board(hospital)
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
         return unchanged
-    context = {"hospital": hospital, "snapshot": snapshot, "key": request.GET["key"]}
+    context = {
+        "hospital": hospital,
+        "snapshot": snapshot,
+        "key": request.GET["key"],
+        "waiting_room_code": code,
+    }
     return _with_etag(render(request, "cockpit/board.html#rows", context), snapshot)
 
 
@@ -308,6 +336,37 @@ def _change_status(form: StatusForm, context: RequestContext):
     )
 
 
+def _call(form: CallForm, context: RequestContext):
+    services.patient_call(
+        form.staff, form.patient, form.cleaned_data["version"], form.call_place(), context
+    )
+
+
+def _call_no_answer(form: CallNoAnswerForm, context: RequestContext):
+    services.patient_call_not_answered(
+        form.staff, form.patient, form.cleaned_data["version"], context
+    )
+
+
+def _call_cancel(form: CallCancelForm, context: RequestContext):
+    services.patient_call_cancel(form.staff, form.patient, form.cleaned_data["version"], context)
+
+
+def _close(form: CloseForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_close_not_a_patient(
+        form.staff, form.patient, data["version"], data["reason"], context
+    )
+
+
+def _reopen(form: ReopenForm, context: RequestContext):
+    services.patient_undo_ending(form.staff, form.patient, form.cleaned_data["version"], context)
+
+
+# Calling, "not a patient" and its undo (issue 14): from the queue row they answer htmx with
+# 204 and refresh the rows; without JavaScript they come back to the queue.
+QUEUE_ROW_ACTIONS = frozenset({"acknowledge", "call", "call_no_answer", "call_cancel"})
+
 # Action name in the URL -> its form, its service call, and the audit action its failed
 # attempts are filed under.
 ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
@@ -319,6 +378,11 @@ ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
     "room": (RoomForm, _assign_room, Action.ROOM_ASSIGNED),
     "assign": (AssignForm, _assign_staff, Action.STAFF_ASSIGNED),
     "status": (StatusForm, _change_status, Action.STATUS_CHANGED),
+    "call": (CallForm, _call, Action.PATIENT_CALLED),
+    "call_no_answer": (CallNoAnswerForm, _call_no_answer, Action.CALL_NOT_ANSWERED),
+    "call_cancel": (CallCancelForm, _call_cancel, Action.CALL_CANCELLED),
+    "close": (CloseForm, _close, Action.CLOSED_NOT_A_PATIENT),
+    "reopen": (ReopenForm, _reopen, Action.REOPENED),
 }
 
 
@@ -353,9 +417,11 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
         return _render_patient(request, record, refused=str(refused), status=400)
     if action == "status" and Status(form.cleaned_data["status"]) in DISPOSITIONS:
         return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
-    if action == "acknowledge" and request.htmx:
+    if action in QUEUE_ROW_ACTIONS and request.htmx:
         # From the queue: the poller refreshes the rows at once, nothing else moves.
         return HttpResponse(status=204, headers={"HX-Trigger": "queue-changed"})
+    if action in QUEUE_ROW_ACTIONS and request.POST.get("return_to") == "queue":
+        return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
     return HttpResponseRedirect(reverse("cockpit:patient", args=[patient_id]), status=303)
 
 
@@ -390,4 +456,57 @@ def quick_arrival(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "hospital": hospital}
         return render(request, "cockpit/arrival.html", context, status=422)
     target = reverse("cockpit:patient", args=[registration.patient_id])
+    return HttpResponseRedirect(target, status=303)
+
+
+# --- Check-in review: registrations grouped by client address (issue 14) ---------------------
+@require_GET
+@clinicians_only
+def check_ins(request: HttpRequest) -> HttpResponse:
+    """The last hours' self check-ins, grouped by (a keyed hash of) the address they came from:
+    a flood shows as one big group, closed as "not a patient" in one go."""
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    return _render_check_ins(request, hospital, ReviewForm())
+
+
+def _render_check_ins(request, hospital: Hospital, form: ReviewForm, status: int = 200):
+    review = selectors.check_in_review(hospital)
+    services.registrations_reviewed(
+        request.staff,
+        hospital.hospital_id,
+        [p.patient_id for group in review.groups for p in group.patients],
+        RequestContext.from_request(request),
+    )
+    context = {
+        "hospital": hospital,
+        "review": review,
+        "form": form,
+        "done": request.GET.get("done"),
+        "skipped": request.GET.get("skipped"),
+        "did": request.GET.get("did"),
+    }
+    return render(request, "cockpit/check_ins.html", context, status=status)
+
+
+@require_POST
+@clinicians_only
+def check_ins_change(request: HttpRequest) -> HttpResponse:
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _render_check_ins(request, hospital, form, status=400)
+    data = form.cleaned_data
+    done, skipped = services.patients_close_or_reopen(
+        request.staff,
+        hospital,
+        data["patients"],
+        reason=data["reason"],
+        reopen=data["do"] == "reopen",
+        context=RequestContext.from_request(request),
+    )
+    target = reverse("cockpit:check_ins") + f"?did={data['do']}&done={done}&skipped={skipped}"
     return HttpResponseRedirect(target, status=303)

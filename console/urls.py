@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console import admin_views, views
+from console import admin_views, intake_views, views
 
 app_name = "console"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     ),
     path("admin/organization/", admin_views.organization, name="organization"),
     path("admin/hospitals/<slug:slug>/", admin_views.hospital_settings, name="hospital"),
+    # Issue 14: kiosks and the QR poster.
+    path("admin/kiosks/", intake_views.kiosks, name="kiosks"),
+    path("admin/kiosks/<str:device_id>/revoke/", intake_views.kiosk_revoke, name="kiosk_revoke"),
+    path("admin/hospitals/<slug:hospital_slug>/poster/", intake_views.poster, name="poster"),
 ]

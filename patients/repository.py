@@ -29,7 +29,16 @@ from solace.dynamodb import Expression, TransactionCancelled
 from solace.tables import ENCOUNTERS, PATIENTS, QUEUE_ROW_ATTRIBUTES
 
 QUEUE_INDEX = "queue"
-BOARD_ATTRIBUTES = ("patient_id", "created_at", "check_in_code", "status", "version")
+BOARD_ATTRIBUTES = (
+    "patient_id",
+    "created_at",
+    "check_in_code",
+    "status",
+    "version",
+    "called_to",
+    "called_to_es",
+    "called_at",
+)
 
 
 # --- Item mapping -----------------------------------------------------------------------------
@@ -69,6 +78,11 @@ def patient_from_item(item: dict[str, Any]) -> Patient:
             values[name] = tuple(values[name])
     values["vitals_sets"] = tuple(VitalsSet(**s) for s in item.get("vitals_sets") or ())
     return Patient(**values)
+
+
+def patient_get_action(patient_id: str) -> tuple[Any, dict[str, str]]:
+    """The table and key of a patient, for a BatchGetItem with other items."""
+    return PATIENTS, {"patient_id": patient_id}
 
 
 def patient_put_action(patient: Patient) -> dict[str, Any]:
@@ -128,6 +142,12 @@ def queue_row_from_item(item: dict[str, Any]) -> QueueRow:
         version=item.get("version", 1),
         alert=item.get("alert"),
         alert_at=item.get("alert_at"),
+        called_to=item.get("called_to", ""),
+        called_to_es=item.get("called_to_es", ""),
+        called_at=item.get("called_at"),
+        call_count=item.get("call_count", 0),
+        missed_call_at=item.get("missed_call_at"),
+        left_reported_at=item.get("left_reported_at"),
     )
 
 
@@ -135,6 +155,30 @@ def queue_row_from_item(item: dict[str, Any]) -> QueueRow:
 def patient_get(patient_id: str, *, consistent: bool = False) -> Patient | None:
     item = dynamodb.get_item(PATIENTS, {"patient_id": patient_id}, consistent=consistent)
     return patient_from_item(item) if item else None
+
+
+def patients_get_many(patient_ids: list[str], *, consistent: bool = False) -> list[Patient]:
+    """Several patients by id in as few BatchGetItem requests as the 100-key limit allows."""
+    if not patient_ids:
+        return []
+    keys = [{"patient_id": pid} for pid in sorted(set(patient_ids))]
+    items = dynamodb.batch_get({PATIENTS: keys}, consistent=consistent)[PATIENTS.name]
+    return [patient_from_item(i) for i in items]
+
+
+def arrivals_with_records_since(hospital_id: str, since_iso: str, limit: int) -> list[Patient]:
+    """A hospital's arrivals since a moment, newest first, as records (the check-in review:
+    a bounded window, never the history)."""
+    response = dynamodb.call(
+        "query",
+        TableName=dynamodb.table_name(PATIENTS),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :hid AND created_at >= :since",
+        ScanIndexForward=False,
+        Limit=limit,
+        **Expression(hid=hospital_id, since=since_iso).params(),
+    )
+    return [patient_from_item(dynamodb.deserialize(i)) for i in response.get("Items", [])]
 
 
 def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[Patient]:

@@ -150,6 +150,8 @@ SOLACE_WEBAUTHN_RP_ID = SOLACE_DOMAIN or "localhost"
 # Key of the audit trail's client-address hashes (default: derived from the secret key).
 SOLACE_AUDIT_ADDRESS_KEY = env_str("SOLACE_AUDIT_ADDRESS_KEY")
 SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5, minimum=1)
+# How often a patient's status page asks whether their visit changed (204 when it did not).
+SOLACE_STATUS_POLL_SECONDS = env_int("SOLACE_STATUS_POLL_SECONDS", 10, minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0, minimum=0)
 LOGIN_URL = "/accounts/login/"

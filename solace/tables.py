@@ -66,6 +66,13 @@ QUEUE_ROW_ATTRIBUTES = (
     "alert",
     "alert_at",
     "version",
+    # Calling patients and "I have left" (issue 14): the queue row and the board show them.
+    "called_to",
+    "called_to_es",
+    "called_at",
+    "call_count",
+    "missed_call_at",
+    "left_reported_at",
 )
 
 HOSPITALS = TableDef(
