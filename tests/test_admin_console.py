@@ -11,6 +11,7 @@ from django.test import Client
 
 from accounts import repository, services
 from accounts.domain import Refused, Role
+from accounts.hospital_settings import HOSPITAL_SETTINGS
 from audit.domain import org_partition
 from tests.conftest import PASSWORD, sign_in_with_client
 from tests.test_audit import entries_of
@@ -211,20 +212,18 @@ def test_organization_and_hospital_settings(admin_browser, admin, site, org):
         slug=f"h-{uuid.uuid4().hex[:8]}", name="New", organization_id=org
     )
     assert new.timezone == "Europe/Madrid" and new.wait_targets == (0, 15, 30, 60, 120)
+    # What the page shows filled in: every setting as it is now.
+    current = {s.name: s.as_text(site.settings[s.name]) for s in HOSPITAL_SETTINGS}
     bad = admin_browser.post(
         f"/admin/hospitals/{site.slug}/",
-        {
-            "name": "Renamed",
-            "timezone": "Mars/Olympus",
-            "wait_targets": "1,2",
-            "temperature_unit": "C",
-        },
+        {**current, "name": "Renamed", "timezone": "Mars/Olympus", "wait_targets": "1,2"},
     )
     assert bad.status_code == 400
     assert repository.hospital_get(site.hospital_id).name == "Site General"  # nothing written
     good = admin_browser.post(
         f"/admin/hospitals/{site.slug}/",
         {
+            **current,
             "name": "Renamed General",
             "timezone": "America/Chicago",
             "wait_targets": "0,5,20,45,90",
