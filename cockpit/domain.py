@@ -40,15 +40,48 @@ class EarlierVisit:
     patient_id: str
     created_at: str
     hospital_name: str
+    hospital_id: str
     status: str
     check_in_code: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(Status(self.status), self.status) if self.status else ""
 
 
 @dataclass(frozen=True)
 class PatientRecord:
     patient: Patient
     events: list[EncounterEvent]
+    # Detailed: only visits at hospitals the viewer belongs to.
     earlier_visits: list[EarlierVisit] = field(default_factory=list)
+    # Elsewhere in the organization: a count, and whether one was within the last 72 hours.
+    elsewhere_count: int = 0
+    elsewhere_recent: bool = False
+
+
+@dataclass(frozen=True)
+class CheckInGroup:
+    """Self check-ins from one client address (known only as a keyed hash)."""
+
+    client_hash: str
+    patients: tuple[Patient, ...]
+
+    @property
+    def label(self) -> str:
+        return f"Address {self.client_hash[:6]}" if self.client_hash else "Address not recorded"
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for p in self.patients if not p.ended)
+
+
+@dataclass(frozen=True)
+class CheckInReview:
+    since: str
+    hours: int
+    groups: tuple[CheckInGroup, ...]
+    truncated: bool
 
 
 class ActionRefused(Exception):
@@ -169,6 +202,12 @@ EVENT_LABELS = {
     EventType.ASSIGNED: "Assigned",
     EventType.STATUS_CHANGED: "Moved",
     EventType.DISPOSITION: "Visit ended",
+    EventType.CALLED: "Called",
+    EventType.CALL_NOT_ANSWERED: "Did not answer the call",
+    EventType.CALL_CANCELLED: "Call cancelled",
+    EventType.LEFT_REPORTED: "Patient said they have left",
+    EventType.CLOSED: "Closed: not a patient",
+    EventType.REOPENED: "Reopened (undo)",
 }
 
 
@@ -186,6 +225,10 @@ def event_summary(event: EncounterEvent, roster_names: dict[str, str]) -> str:
         EventType.ACUITY_OVERRIDDEN,
     ):
         parts.append(f"level {data['level']}")
+    if data.get("place"):
+        parts.append(f"to {data['place']}")
+    if data.get("call", 0) > 1 and event.type == EventType.CALLED:
+        parts.append(f"call {data['call']}")
     if data.get("reason"):
         parts.append(f"reason: {data['reason']}")
     if data.get("added"):

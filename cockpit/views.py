@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.core import signing
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import repository as accounts_repository
-from accounts.decorators import require_membership, role_required
+from accounts.decorators import not_found, require_role_at, role_required
 from accounts.domain import CLINICAL_ROLES, Hospital
 from accounts.middleware import passive
 from accounts.selectors import hospital_by_slug, staff_hospitals
@@ -26,14 +27,21 @@ from cockpit.forms import (
     AcknowledgeForm,
     AcuityForm,
     AssignForm,
+    CallCancelForm,
+    CallForm,
+    CallNoAnswerForm,
+    CloseForm,
     FindingsForm,
     IdentityForm,
     QuickArrivalForm,
+    ReopenForm,
+    ReviewForm,
     RoomForm,
     StatusForm,
     VersionedForm,
     VitalsForm,
 )
+from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.domain import IdempotencyKeyReused
 from patients.domain import DISPOSITIONS, Patient, Status, VersionConflict
@@ -53,10 +61,11 @@ def _chosen_hospital(request: HttpRequest) -> Hospital | None:
 
 def _chosen_hospital_id(request: HttpRequest) -> str | None:
     hospital_id = request.session.get(HOSPITAL_SESSION_KEY)
-    if hospital_id and request.staff.is_member(hospital_id):
+    clinical = request.staff.hospitals_with(*CLINICAL_ROLES)
+    if hospital_id in clinical:
         return hospital_id
-    if len(request.staff.hospital_ids) == 1:
-        return next(iter(request.staff.hospital_ids))
+    if len(clinical) == 1:
+        return next(iter(clinical))
     return None
 
 
@@ -110,7 +119,7 @@ def _not_modified_or(request: HttpRequest, snapshot: QueueSnapshot) -> HttpRespo
 @require_GET
 @clinicians_only
 def queue_page(request: HttpRequest) -> HttpResponse:
-    hospitals = staff_hospitals(request.staff)
+    hospitals = staff_hospitals(request.staff, CLINICAL_ROLES)
     hospital_id = _chosen_hospital_id(request)
     hospital = next((h for h in hospitals if h.hospital_id == hospital_id), None)
     if hospital is None:
@@ -127,7 +136,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 @clinicians_only
 def choose_hospital(request: HttpRequest) -> HttpResponse:
     hospital_id = request.POST.get("hospital_id", "")
-    require_membership(request, hospital_id)
+    require_role_at(request, hospital_id, *CLINICAL_ROLES)
     request.session[HOSPITAL_SESSION_KEY] = hospital_id
     return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
 
@@ -141,7 +150,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
     hospital_id = request.GET.get("hospital", "")
     if not hospital_id:
         return HttpResponseClientRedirect(reverse("cockpit:queue_page"))
-    require_membership(request, hospital_id)
+    require_role_at(request, hospital_id, *CLINICAL_ROLES)
     snapshot = selectors.queue(hospital_id)
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
@@ -165,22 +174,42 @@ def _board_hospital(request: HttpRequest, hospital_slug: str) -> Hospital:
     return hospital
 
 
+def _board(hospital: Hospital) -> tuple[QueueSnapshot, str | None]:
+    """The board's rows and the waiting-room code of the day (issue 14): the code is part of
+    the ETag, so it changes on screen at midnight even when the queue does not."""
+    snapshot = selectors.board(hospital.hospital_id)
+    code = intake_selectors.waiting_room_code(hospital)
+    if code is not None:
+        snapshot = replace(snapshot, etag=f'{snapshot.etag[:-1]}-{code}"')
+    return snapshot, code
+
+
 @require_GET
 def board_page(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     hospital = _board_hospital(request, hospital_slug)
-    snapshot = selectors.board(hospital.hospital_id)
-    context = {"hospital": hospital, "snapshot": snapshot, "key": request.GET["key"]}
+    snapshot, code = _board(hospital)
+    context = {
+        "hospital": hospital,
+        "snapshot": snapshot,
+        "key": request.GET["key"],
+        "waiting_room_code": code,
+    }
     return _with_etag(render(request, "cockpit/board.html", context), snapshot)
 
 
 @require_GET
 def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     hospital = _board_hospital(request, hospital_slug)
-    snapshot = selectors.board(hospital.hospital_id)
+    snapshot, code = _board(hospital)
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
         return unchanged
-    context = {"hospital": hospital, "snapshot": snapshot, "key": request.GET["key"]}
+    context = {
+        "hospital": hospital,
+        "snapshot": snapshot,
+        "key": request.GET["key"],
+        "waiting_room_code": code,
+    }
     return _with_etag(render(request, "cockpit/board.html#rows", context), snapshot)
 
 
@@ -188,7 +217,8 @@ def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
 def _patient_or_404(request: HttpRequest, patient_id: str) -> Patient:
     patient = selectors.patient_for(request.staff, patient_id)
     if patient is None:
-        raise Http404  # another hospital's patient looks like no patient at all
+        # Another hospital's patient looks like no patient at all; the attempt is audited.
+        raise not_found(request, patient_id=patient_id)
     return patient
 
 
@@ -228,7 +258,7 @@ def _render_patient(
 def patient_page(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     record = selectors.patient_record(request.staff, patient)
-    services.patient_viewed(request.staff, patient, RequestContext.from_request(request))
+    services.patient_viewed(request.staff, patient, RequestContext.from_request(request), record)
     return _render_patient(request, record)
 
 
@@ -306,6 +336,37 @@ def _change_status(form: StatusForm, context: RequestContext):
     )
 
 
+def _call(form: CallForm, context: RequestContext):
+    services.patient_call(
+        form.staff, form.patient, form.cleaned_data["version"], form.call_place(), context
+    )
+
+
+def _call_no_answer(form: CallNoAnswerForm, context: RequestContext):
+    services.patient_call_not_answered(
+        form.staff, form.patient, form.cleaned_data["version"], context
+    )
+
+
+def _call_cancel(form: CallCancelForm, context: RequestContext):
+    services.patient_call_cancel(form.staff, form.patient, form.cleaned_data["version"], context)
+
+
+def _close(form: CloseForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_close_not_a_patient(
+        form.staff, form.patient, data["version"], data["reason"], context
+    )
+
+
+def _reopen(form: ReopenForm, context: RequestContext):
+    services.patient_undo_ending(form.staff, form.patient, form.cleaned_data["version"], context)
+
+
+# Calling, "not a patient" and its undo (issue 14): from the queue row they answer htmx with
+# 204 and refresh the rows; without JavaScript they come back to the queue.
+QUEUE_ROW_ACTIONS = frozenset({"acknowledge", "call", "call_no_answer", "call_cancel"})
+
 # Action name in the URL -> its form, its service call, and the audit action its failed
 # attempts are filed under.
 ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
@@ -317,6 +378,11 @@ ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
     "room": (RoomForm, _assign_room, Action.ROOM_ASSIGNED),
     "assign": (AssignForm, _assign_staff, Action.STAFF_ASSIGNED),
     "status": (StatusForm, _change_status, Action.STATUS_CHANGED),
+    "call": (CallForm, _call, Action.PATIENT_CALLED),
+    "call_no_answer": (CallNoAnswerForm, _call_no_answer, Action.CALL_NOT_ANSWERED),
+    "call_cancel": (CallCancelForm, _call_cancel, Action.CALL_CANCELLED),
+    "close": (CloseForm, _close, Action.CLOSED_NOT_A_PATIENT),
+    "reopen": (ReopenForm, _reopen, Action.REOPENED),
 }
 
 
@@ -332,8 +398,11 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
     context = RequestContext.from_request(request)
 
     def failed(outcome: str, current: Patient) -> PatientRecord:
-        services.patient_action_failed(request.staff, current, audit_action, outcome, context)
-        return selectors.patient_record(request.staff, current)
+        record = selectors.patient_record(request.staff, current)
+        services.patient_action_failed(
+            request.staff, current, audit_action, outcome, context, record
+        )
+        return record
 
     if not form.is_valid():
         return _render_patient(request, failed("invalid", patient), bound=form, status=400)
@@ -348,9 +417,11 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
         return _render_patient(request, record, refused=str(refused), status=400)
     if action == "status" and Status(form.cleaned_data["status"]) in DISPOSITIONS:
         return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
-    if action == "acknowledge" and request.htmx:
+    if action in QUEUE_ROW_ACTIONS and request.htmx:
         # From the queue: the poller refreshes the rows at once, nothing else moves.
         return HttpResponse(status=204, headers={"HX-Trigger": "queue-changed"})
+    if action in QUEUE_ROW_ACTIONS and request.POST.get("return_to") == "queue":
+        return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
     return HttpResponseRedirect(reverse("cockpit:patient", args=[patient_id]), status=303)
 
 
@@ -375,7 +446,7 @@ def quick_arrival(request: HttpRequest) -> HttpResponse:
             hospital=hospital,
             staff_id=staff.staff_id,
             staff_name=staff.name,
-            staff_role=staff.role.value,
+            staff_role=staff.role_at(hospital.hospital_id).value,
             idempotency_key=str(form.cleaned_data["idempotency_key"]),
             arrival=form.arrival(staff.staff_id),
             context=RequestContext.from_request(request),
@@ -385,4 +456,57 @@ def quick_arrival(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "hospital": hospital}
         return render(request, "cockpit/arrival.html", context, status=422)
     target = reverse("cockpit:patient", args=[registration.patient_id])
+    return HttpResponseRedirect(target, status=303)
+
+
+# --- Check-in review: registrations grouped by client address (issue 14) ---------------------
+@require_GET
+@clinicians_only
+def check_ins(request: HttpRequest) -> HttpResponse:
+    """The last hours' self check-ins, grouped by (a keyed hash of) the address they came from:
+    a flood shows as one big group, closed as "not a patient" in one go."""
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    return _render_check_ins(request, hospital, ReviewForm())
+
+
+def _render_check_ins(request, hospital: Hospital, form: ReviewForm, status: int = 200):
+    review = selectors.check_in_review(hospital)
+    services.registrations_reviewed(
+        request.staff,
+        hospital.hospital_id,
+        [p.patient_id for group in review.groups for p in group.patients],
+        RequestContext.from_request(request),
+    )
+    context = {
+        "hospital": hospital,
+        "review": review,
+        "form": form,
+        "done": request.GET.get("done"),
+        "skipped": request.GET.get("skipped"),
+        "did": request.GET.get("did"),
+    }
+    return render(request, "cockpit/check_ins.html", context, status=status)
+
+
+@require_POST
+@clinicians_only
+def check_ins_change(request: HttpRequest) -> HttpResponse:
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _render_check_ins(request, hospital, form, status=400)
+    data = form.cleaned_data
+    done, skipped = services.patients_close_or_reopen(
+        request.staff,
+        hospital,
+        data["patients"],
+        reason=data["reason"],
+        reopen=data["do"] == "reopen",
+        context=RequestContext.from_request(request),
+    )
+    target = reverse("cockpit:check_ins") + f"?did={data['do']}&done={done}&skipped={skipped}"
     return HttpResponseRedirect(target, status=303)

@@ -102,12 +102,17 @@ class EventType(StrEnum):
     ASSIGNED = "assigned"
     STATUS_CHANGED = "status_changed"
     DISPOSITION = "disposition"
-    # A visit ending (disposition or closure) taken back within minutes (issue 13 writes it):
-    # data {"from": <the status undone>, "to": <the status the visit returns to>,
-    # "undone_event_id": <the DISPOSITION or STATUS_CHANGED event that ended it>}. The
-    # measures (reports/) treat the undone event as never having happened; without
-    # `undone_event_id` the latest ending before the undo is the one undone.
-    DISPOSITION_UNDONE = "disposition_undone"
+    CALLED = "called"  # "please go to <place>": the board and the patient's page show it
+    CALL_NOT_ANSWERED = "call_not_answered"
+    CALL_CANCELLED = "call_cancelled"
+    LEFT_REPORTED = "left_reported"  # the patient pressed "I have left"
+    CLOSED = "closed"  # a registration closed as not a patient (with a reason)
+    # An ended visit (disposition or closure) back where it was (undo): data {"from": <the
+    # status undone>, "to": <the status the visit returns to>, optionally "undone_event_id":
+    # <the DISPOSITION, STATUS_CHANGED or CLOSED event that ended it>}. The measures (reports/)
+    # treat the undone ending as never having happened; without `undone_event_id` the latest
+    # ending before the undo is the one undone.
+    REOPENED = "reopened"
 
 
 @dataclass(frozen=True)
@@ -378,6 +383,21 @@ class Patient(_Acuity):
     updated_by_name: str | None = None
     in_queue: bool = True  # in the department: on the live queue until a disposition
     match_key: str | None = None
+    # Calling the patient: where to (the place's words in English and Spanish), when, by whom.
+    # The waiting-room display and the patient's status page read called_to / called_at.
+    called_to: str = ""  # "" when not called
+    called_to_es: str = ""
+    called_at: str | None = None
+    called_by: str | None = None
+    called_by_name: str | None = None
+    call_count: int = 0  # calls this visit (a second call is the second)
+    missed_call_at: str | None = None  # the latest call was not answered
+    no_answer_count: int = 0
+    left_reported_at: str | None = None  # the patient says they have left: staff decide
+    closed_reason: str = ""  # why a registration was closed as not a patient
+    ended_from: str = ""  # the status the visit was in when it ended (undo goes back to it)
+    client_hash: str = ""  # keyed hash of the registering client's address, never the address
+    companion: bool = False  # registered on the patient's behalf by someone else
 
     @property
     def display_name(self) -> str:
@@ -399,6 +419,13 @@ class Patient(_Acuity):
     @property
     def ended(self) -> bool:
         return self.status in ENDED
+
+    @property
+    def called(self) -> bool:
+        return bool(self.called_to)
+
+    def called_to_label(self, language: str = "en") -> str:
+        return self.called_to_es if language == "es" and self.called_to_es else self.called_to
 
     @property
     def status_label(self) -> str:
@@ -434,6 +461,15 @@ class Patient(_Acuity):
 
 
 PATIENT_FIELDS = tuple(f.name for f in fields(Patient))
+
+# A call ends when the patient moves on (or the visit ends): the display stops showing it.
+CALL_CLEARED: dict[str, Any] = {
+    "called_to": "",
+    "called_to_es": "",
+    "called_at": None,
+    "called_by": None,
+    "called_by_name": None,
+}
 
 
 class AlertReason(StrEnum):
@@ -484,6 +520,12 @@ class QueueRow(_Acuity):
     version: int
     alert: str | None = None
     alert_at: str | None = None
+    called_to: str = ""
+    called_to_es: str = ""
+    called_at: str | None = None
+    call_count: int = 0
+    missed_call_at: str | None = None
+    left_reported_at: str | None = None
 
     @property
     def alert_label(self) -> str:

@@ -29,7 +29,16 @@ from solace.dynamodb import Expression, TransactionCancelled
 from solace.tables import ENCOUNTERS, PATIENTS, QUEUE_ROW_ATTRIBUTES
 
 QUEUE_INDEX = "queue"
-BOARD_ATTRIBUTES = ("patient_id", "created_at", "check_in_code", "status", "version")
+BOARD_ATTRIBUTES = (
+    "patient_id",
+    "created_at",
+    "check_in_code",
+    "status",
+    "version",
+    "called_to",
+    "called_to_es",
+    "called_at",
+)
 
 
 # --- Item mapping -----------------------------------------------------------------------------
@@ -69,6 +78,11 @@ def patient_from_item(item: dict[str, Any]) -> Patient:
             values[name] = tuple(values[name])
     values["vitals_sets"] = tuple(VitalsSet(**s) for s in item.get("vitals_sets") or ())
     return Patient(**values)
+
+
+def patient_get_action(patient_id: str) -> tuple[Any, dict[str, str]]:
+    """The table and key of a patient, for a BatchGetItem with other items."""
+    return PATIENTS, {"patient_id": patient_id}
 
 
 def patient_put_action(patient: Patient) -> dict[str, Any]:
@@ -130,6 +144,12 @@ def queue_row_from_item(item: dict[str, Any]) -> QueueRow:
         version=item.get("version", 1),
         alert=item.get("alert"),
         alert_at=item.get("alert_at"),
+        called_to=item.get("called_to", ""),
+        called_to_es=item.get("called_to_es", ""),
+        called_at=item.get("called_at"),
+        call_count=item.get("call_count", 0),
+        missed_call_at=item.get("missed_call_at"),
+        left_reported_at=item.get("left_reported_at"),
     )
 
 
@@ -139,12 +159,28 @@ def patient_get(patient_id: str, *, consistent: bool = False) -> Patient | None:
     return patient_from_item(item) if item else None
 
 
-def patients_get_many(patient_ids: list[str]) -> list[Patient]:
-    """Patients by id, in BatchGetItem requests of up to 100 (absent ids are left out)."""
+def patients_get_many(patient_ids: list[str], *, consistent: bool = False) -> list[Patient]:
+    """Several patients by id in as few BatchGetItem requests as the 100-key limit allows."""
     if not patient_ids:
         return []
-    keys = [{"patient_id": pid} for pid in dict.fromkeys(patient_ids)]
-    return [patient_from_item(i) for i in dynamodb.batch_get({PATIENTS: keys})[PATIENTS.name]]
+    keys = [{"patient_id": pid} for pid in sorted(set(patient_ids))]
+    items = dynamodb.batch_get({PATIENTS: keys}, consistent=consistent)[PATIENTS.name]
+    return [patient_from_item(i) for i in items]
+
+
+def arrivals_with_records_since(hospital_id: str, since_iso: str, limit: int) -> list[Patient]:
+    """A hospital's arrivals since a moment, newest first, as records (the check-in review:
+    a bounded window, never the history)."""
+    response = dynamodb.call(
+        "query",
+        TableName=dynamodb.table_name(PATIENTS),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :hid AND created_at >= :since",
+        ScanIndexForward=False,
+        Limit=limit,
+        **Expression(hid=hospital_id, since=since_iso).params(),
+    )
+    return [patient_from_item(dynamodb.deserialize(i)) for i in response.get("Items", [])]
 
 
 def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[Patient]:
@@ -291,3 +327,14 @@ def patient_update(
             current = exc.item("patient")
             raise VersionConflict(patient_from_item(current) if current else None) from exc
         raise
+
+
+def patient_summaries(patient_ids: set[str] | frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Check-in code, name and hospital of each patient, by id (the admin's audit trail names
+    the patients it shows); unknown ids are left out."""
+    keys = [{"patient_id": p} for p in sorted(patient_ids) if len(p) <= 64]
+    if not keys:
+        return {}
+    items = dynamodb.batch_get({PATIENTS: keys})[PATIENTS.name]
+    fields = ("hospital_id", "check_in_code", "given_name", "family_name")
+    return {i["patient_id"]: {k: i.get(k) for k in fields} for i in items}

@@ -19,8 +19,8 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from functools import cached_property
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,19 @@ RERUN_EVENTS = (
     EventType.IDENTITY_COMPLETED,
 )
 # Events that change nothing measured: the rollup need not look at the visit again for them.
-UNMEASURED_EVENTS = frozenset({EventType.WORSE_REPORTED, EventType.ALERT_ACKNOWLEDGED})
+# Calls are not a treatment space (ECAT's first component counts a room, `roomed`).
+UNMEASURED_EVENTS = frozenset(
+    {
+        EventType.WORSE_REPORTED,
+        EventType.ALERT_ACKNOWLEDGED,
+        EventType.CALLED,
+        EventType.CALL_NOT_ANSWERED,
+        EventType.CALL_CANCELLED,
+    }
+)
+# A patient who said "I have left" (the status page, issue 14) and whom staff then recorded as
+# having left: the departure is when the patient said so, if that was earlier.
+LEFT_DISPOSITIONS = frozenset({Status.LEFT_WITHOUT_BEING_SEEN, Status.LEFT_AGAINST_ADVICE})
 
 # CMS Emergency Care Access & Timeliness thresholds, in seconds.
 ECAT_ROOM_SECONDS = 60 * 60
@@ -133,7 +145,7 @@ def _undone(events: list[EncounterEvent]) -> set[str]:
     """Ids of the visit endings an undo took back."""
     undone: set[str] = set()
     for index, event in enumerate(events):
-        if event.type != EventType.DISPOSITION_UNDONE:
+        if event.type != EventType.REOPENED:
             continue
         target = event.data.get("undone_event_id")
         if not target:
@@ -141,7 +153,7 @@ def _undone(events: list[EncounterEvent]) -> set[str]:
                 e.event_id
                 for e in events[:index]
                 if e.data.get("to") in (*DISPOSITIONS, *CLOSURES)
-                and e.type != EventType.DISPOSITION_UNDONE
+                and e.type != EventType.REOPENED
                 and e.event_id not in undone
             ]
             target = endings[-1] if endings else None
@@ -158,7 +170,7 @@ def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneIn
         return None
     undone = _undone(timeline)
     arrival: datetime | None = None
-    triage = room = physician = with_provider = admit = departure = None
+    triage = room = physician = with_provider = admit = departure = left_reported = None
     suggested: int | None = None
     confirmed: int | None = None
     confirmed_against: int | None = None
@@ -168,7 +180,7 @@ def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneIn
     disposition: Status | None = None
     closed: Status | None = None
     for event in timeline:
-        if event.event_id in undone or event.type == EventType.DISPOSITION_UNDONE:
+        if event.event_id in undone or event.type == EventType.REOPENED:
             continue
         at, data = parse_time(event.time), event.data
         if event.type == EventType.ARRIVED:
@@ -190,6 +202,8 @@ def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneIn
             room = at
         elif event.type == EventType.ASSIGNED and data.get("slot") == "physician":
             physician = physician or at
+        elif event.type == EventType.LEFT_REPORTED:
+            left_reported = left_reported or at
         to = data.get("to")
         if to == Status.WITH_PROVIDER:
             with_provider = with_provider or at
@@ -201,12 +215,19 @@ def derive_visit(patient_id: str, events: Iterable[EncounterEvent], zone: ZoneIn
             departure, disposition = at, Status(to)
     if arrival is None:
         return None  # its arrival has not reached the rollup yet: nothing to file it under
+    providers = [t for t in (physician, with_provider) if t is not None]
+    provider = min(providers) if providers else None
+    if (
+        disposition in LEFT_DISPOSITIONS
+        and left_reported is not None
+        and departure is not None
+        and (provider or arrival) <= left_reported < departure
+    ):
+        departure = left_reported  # the patient said so before staff recorded it
     local = arrival.astimezone(zone)
     visit = {"patient_id": patient_id, "arrived_at": arrival, "day": local.date()}
     if closed is not None:
         return Visit(**visit, events=len(timeline), row=None, closed=closed)
-    providers = [t for t in (physician, with_provider) if t is not None]
-    provider = min(providers) if providers else None
     decision = admit or departure
     level = (
         working_level(suggested, confirmed, confirmed_against)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from accounts import repository as accounts_repository
 from accounts.domain import Hospital, Role, SignedInStaff
 from patients import repository as patients_repository
-from patients.domain import DISPOSITIONS, STATUS_LABELS, Status
+from patients.domain import DISPOSITIONS, STATUS_LABELS, Patient, Status
 from reports import charts, repository
 from reports.domain import (
     AGREEMENT_LABELS,
@@ -42,14 +42,18 @@ REPORT_ACCESS = {
 def reports_access(staff: SignedInStaff, hospital_id: str) -> Access | None:
     """THE permission check of reports/: what this staff member may see of this hospital's
     reports (None: nothing). Every view goes through it; roles per hospital change it here."""
-    if not staff.is_authenticated or not staff.is_member(hospital_id):
+    if not staff.is_authenticated:
         return None
-    return REPORT_ACCESS.get(staff.role)
+    for access in (Access.CLINICAL, Access.AGGREGATE):
+        roles = [role for role, given in REPORT_ACCESS.items() if given == access]
+        if staff.has_role_at(hospital_id, *roles):  # the role at THIS hospital
+            return access
+    return None
 
 
 def sees_reports(staff: SignedInStaff) -> bool:
-    """Whether to offer the Reports link at all."""
-    return any(reports_access(staff, h) for h in staff.hospital_ids)
+    """Whether to offer the Reports link at all: a reporting role at some hospital."""
+    return staff.is_authenticated and bool(staff.hospitals_with(*REPORT_ACCESS))
 
 
 def reportable_hospitals(staff: SignedInStaff) -> list[Hospital]:
@@ -252,6 +256,13 @@ def _label(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b, %H:%M}"
 
 
+def _left_at(patient: Patient, zone: ZoneInfo) -> datetime | None:
+    """When the patient left: the disposition, or when they said "I have left" if earlier (as
+    the rollup dates the departure)."""
+    moments = [t for t in (patient.disposition_at, patient.left_reported_at) if t]
+    return clock.parse_iso(min(moments)).astimezone(zone) if moments else None
+
+
 def callbacks(hospital: Hospital, result: Report) -> list[Callback]:
     """Level 1-3 patients who left without being seen in the range: names and phone numbers
     from their records (one BatchGetItem per 100), most urgent first, then oldest first."""
@@ -273,11 +284,7 @@ def callbacks(hospital: Hospital, result: Report) -> list[Callback]:
                 level=levels.get(patient.patient_id),
                 language=language_label(patient.preferred_language),
                 arrived_at=clock.parse_iso(patient.created_at).astimezone(zone),
-                left_at=(
-                    clock.parse_iso(patient.disposition_at).astimezone(zone)
-                    if patient.disposition_at
-                    else None
-                ),
+                left_at=_left_at(patient, zone),
                 complaint=patient.chief_complaint,
             )
         )

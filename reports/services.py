@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from accounts import repository as accounts_repository
 from accounts.domain import Hospital, SignedInStaff
+from accounts.services import actor_of
 from audit.domain import Action
 from audit.services import audit_record
 from patients import repository as patients_repository
@@ -35,7 +36,7 @@ from reports.domain import (
     events_from_facts,
 )
 from solace import clock, dynamodb
-from solace.context import Actor, RequestContext
+from solace.context import RequestContext
 
 logger = logging.getLogger("solace.rollup")
 
@@ -173,8 +174,6 @@ def rollup_rebuild(hospital: Hospital, start: date, end: date) -> RollupResult:
 
 
 # --- Audit --------------------------------------------------------------------------------------
-def _actor(staff: SignedInStaff) -> Actor:
-    return Actor.staff(staff.staff_id, staff.role.value)
 
 
 def report_viewed(
@@ -190,7 +189,7 @@ def report_viewed(
     detail = f"from={start} to={end}" + (f" table={exported}" if exported else "")
     audit_record(
         hospital_id=hospital_id,
-        actor=_actor(staff),
+        actor=actor_of(staff, hospital_id),
         action=Action.REPORT_EXPORTED if exported else Action.REPORT_VIEWED,
         context=context,
         detail=detail,
@@ -210,7 +209,7 @@ def callbacks_viewed(
     """The call-back list shows names and phone numbers: which patients were shown, to whom."""
     audit_record(
         hospital_id=hospital_id,
-        actor=_actor(staff),
+        actor=actor_of(staff, hospital_id),
         action=Action.CALLBACKS_EXPORTED if exported else Action.CALLBACKS_VIEWED,
         context=context,
         detail=f"from={start} to={end} patients=" + (",".join(patient_ids) or "none"),

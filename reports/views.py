@@ -7,13 +7,12 @@ import csv
 import io
 import json
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
+from accounts.decorators import forbidden, not_found, require_role_at, role_required
 from accounts.domain import Role
 from reports import lambda_handler, selectors, services
 from reports.domain import Table
@@ -31,19 +30,20 @@ def _filter(request: HttpRequest) -> tuple[ReportFilterForm, Access | None]:
     """The filter form over the hospitals whose reports this person may see. Another
     hospital's id looks like no hospital (404); a member without a reporting role gets 403."""
     hospitals = selectors.reportable_hospitals(request.staff)
-    if not hospitals:
-        raise PermissionDenied
     wanted = request.GET.get("hospital", "")
     if wanted and wanted not in {h.hospital_id for h in hospitals}:
-        if not request.staff.is_member(wanted):
-            raise Http404
-        raise PermissionDenied
+        # Not a member: 404; a member without a reporting role THERE: 403 (both audited).
+        require_role_at(request, wanted, *selectors.REPORT_ACCESS)
+        raise not_found(request, detail=f"hospital={wanted[:64]}")
+    if not hospitals:
+        raise forbidden(request)
     form = ReportFilterForm(request.GET, hospitals=hospitals, today_of=selectors.local_today)
     access = None
     if form.is_valid():
-        access = selectors.reports_access(request.staff, form.chosen_hospital.hospital_id)
+        hospital_id = form.chosen_hospital.hospital_id
+        access = selectors.reports_access(request.staff, hospital_id)
         if access is None:
-            raise PermissionDenied
+            raise forbidden(request, detail=f"hospital={hospital_id}")
     return form, access
 
 
@@ -119,7 +119,7 @@ def export(request: HttpRequest, table_key: str) -> HttpResponse:
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     data, hospital = form.cleaned_data, form.chosen_hospital
     if table_key in CLINICAL_TABLES and access != Access.CLINICAL:
-        raise PermissionDenied
+        raise forbidden(request, detail=f"hospital={hospital.hospital_id} table={table_key}")
     result = selectors.report(hospital, data["date_from"], data["date_to"], data["group"])
     table = result.tables.get(table_key)
     if table is None:
@@ -140,7 +140,8 @@ def export(request: HttpRequest, table_key: str) -> HttpResponse:
 def _callbacks(request: HttpRequest):
     form, access = _filter(request)
     if form.is_valid() and access != Access.CLINICAL:
-        raise PermissionDenied  # names and phone numbers are for clinicians
+        # Names and phone numbers are for clinicians.
+        raise forbidden(request, detail=f"hospital={form.chosen_hospital.hospital_id} callbacks")
     if not form.is_valid():
         return form, None, []
     data, hospital = form.cleaned_data, form.chosen_hospital

@@ -1,4 +1,4 @@
-"""`make run`: the app on http://127.0.0.1:$PORT, on an embedded store unless one is configured;
+"""`make run`: the app on http://localhost:$PORT, on an embedded store unless one is configured;
 `make manage CMD="…"`: a management command against the store `make run` is serving.
 
 Without SOLACE_DYNAMODB_ENDPOINT `make run` starts moto's server on loopback (in memory:
@@ -164,7 +164,9 @@ def serve() -> int:
                     "Reports: four weeks of demo visits are being rolled up (a few minutes).",
                     flush=True,
                 )
-        print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
+        # localhost, not the IP address: WebAuthn (passkeys) refuses IP addresses.
+        local_url = url.replace("127.0.0.1", "localhost")
+        print(f"Solace is serving on {local_url}/  (Ctrl-C stops it)", flush=True)
         print(f'In another terminal: make manage CMD="audit_archive" (reads {path})', flush=True)
         return server.wait()
     except subprocess.CalledProcessError as failed:

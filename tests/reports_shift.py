@@ -53,6 +53,7 @@ from patients import repository as patients_repository
 from patients.domain import EventType, Patient, Status, new_event, next_statuses
 from solace import clock as app_clock
 from solace.context import Actor, RequestContext
+from tests.conftest import enrol_totp
 
 ZONE = ZoneInfo("America/New_York")
 SHIFT_DAY = date(2026, 3, 2)
@@ -124,11 +125,11 @@ class Player:
         complaint, symptoms, pain = answers
         today = app_clock.now_utc().astimezone(ZONE).date()
         born = today.replace(year=today.year - age_years) - timedelta(days=30)
-        session = intake.intake_session_start(self.shift.hospital)
+        ticket = intake.new_ticket(self.shift.hospital)
         registration = intake.intake_register(
             hospital=self.shift.hospital,
-            session_id=session.session_id,
-            idempotency_key=str(uuid.uuid4()),
+            ticket=ticket,
+            idempotency_key=ticket.idempotency_key,
             answers=IntakeAnswers(
                 given_name=f"Patient {letter}",
                 family_name="Shift",
@@ -211,8 +212,8 @@ class Player:
 
     def close(self, letter: str, status: Status) -> None:
         p = self.patient(letter)
-        data = {"from": p.status.value, "to": status.value}
-        self._ending_event(letter, p, EventType.STATUS_CHANGED, data, status, False)
+        data = {"from": p.status.value, "to": status.value, "reason": "test registration"}
+        self._ending_event(letter, p, EventType.CLOSED, data, status, False)
 
     def undo_disposition(self, letter: str, *, name_the_event: bool = True) -> None:
         p = self.patient(letter)
@@ -222,17 +223,18 @@ class Player:
         if name_the_event:
             data["undone_event_id"] = ending.event_id
         back = Status(ending.data["from"])
-        self._ending_event(letter, p, EventType.DISPOSITION_UNDONE, data, back, True)
+        self._ending_event(letter, p, EventType.REOPENED, data, back, True)
 
 
 def make_staff(hospital: Hospital, role: Role, name: str) -> SignedInStaff:
-    staff = accounts_services.staff_create(
+    staff, _ = accounts_services.staff_create(
         email=f"{role.value}-{hospital.slug}@shift.example",
         name=name,
-        role=role,
-        hospital_ids=[hospital.hospital_id],
+        roles={hospital.hospital_id: role},
         password="correct horse battery staple",
     )
+    if accounts_services.second_factor_required(staff):
+        enrol_totp(staff)  # admins sign in with a second factor
     return SignedInStaff.from_staff(staff)
 
 

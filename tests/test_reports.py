@@ -316,14 +316,14 @@ def test_an_undo_without_the_event_id_undoes_the_latest_ending():
         event(1, EventType.ARRIVED, 0),
         event(2, EventType.TRIAGE_SUGGESTED, 0, level=3),
         event(3, EventType.DISPOSITION, 10, **{"from": "waiting", "to": "discharged"}),
-        event(4, EventType.DISPOSITION_UNDONE, 11, **{"from": "discharged", "to": "waiting"}),
+        event(4, EventType.REOPENED, 11, **{"from": "discharged", "to": "waiting"}),
     ]
     visit = derive_visit("p", timeline, ZONE)
     assert visit.row.disposition is None and visit.row.los is None
     closed = [
         *timeline[:2],
         event(3, EventType.STATUS_CHANGED, 5, **{"from": "waiting", "to": "not_a_patient"}),
-        event(4, EventType.DISPOSITION_UNDONE, 6, **{"from": "not_a_patient", "to": "waiting"}),
+        event(4, EventType.REOPENED, 6, **{"from": "not_a_patient", "to": "waiting"}),
         event(5, EventType.DISPOSITION, 30, **{"from": "waiting", "to": "left_without_being_seen"}),
     ]
     visit = derive_visit("p", list(reversed(closed)), ZONE)  # any order in
@@ -628,3 +628,155 @@ def test_chart_bars_stand_on_the_axis_and_labels_stay_below_it():
     labels = [t for t in chart.texts if t.text in ("a", "b", "c")]
     assert len(labels) == 3 and all(t.y > axis for t in labels)
     assert any(t.text == "–" for t in chart.texts)  # "c" had no data: a dash, not a bar
+
+
+# --- Issue 14's closures, reopenings and "I have left", through the real services -------------
+def test_not_a_patient_reopen_and_i_have_left_reach_the_rollup_as_the_measures_need():
+    """A registration closed as not a patient is no visit; reopened, it is one again; a patient
+    who said "I have left" 10 minutes before staff recorded them as left without being seen has
+    left at the moment they said so (and is on the call-back list at level 3)."""
+    from accounts import services as accounts_services
+    from accounts.domain import Role
+    from cockpit import services as cockpit
+    from intake import repository as intake_repository
+    from intake import services as intake
+    from intake.domain import IntakeAnswers
+    from tests.reports_shift import CONTEXT, make_staff
+
+    with frozen(local("08:00")) as clock:
+        hospital = accounts_services.hospital_create(
+            slug=f"journey-{random.randrange(10**9)}",
+            name="Journey General",
+            timezone="America/New_York",
+            organization_id="org-shift",
+        )
+        charge = make_staff(hospital, Role.CHARGE_NURSE, "Carl Charge")
+
+        def arrive(name: str):
+            ticket = intake.new_ticket(hospital)
+            registration = intake.intake_register(
+                hospital=hospital,
+                ticket=ticket,
+                idempotency_key=ticket.idempotency_key,
+                answers=IntakeAnswers(
+                    given_name=name,
+                    family_name="Journey",
+                    date_of_birth=date(1986, 1, 2),
+                    sex="female",
+                    chief_complaint="Belly pain since last night",
+                    symptoms=("abdominal_pain", "vomiting"),
+                    pain_score=6,
+                    preferred_language="en",
+                ),
+                location="/",
+                context=CONTEXT,
+            )
+            return ticket.session_id, registration.patient_id
+
+        def now_patient(patient_id):
+            return patients_repository.patient_get(patient_id, consistent=True)
+
+        _, prank = arrive("Prank")
+        session_id, left = arrive("Leaving")
+        clock.now = local("08:05").timestamp()
+        p = now_patient(prank)
+        cockpit.patient_close_not_a_patient(charge, p, p.version, "A test", CONTEXT)
+        clock.now = local("08:06").timestamp()
+        _, reopened = arrive("Reopened")
+        p = now_patient(reopened)
+        cockpit.patient_close_not_a_patient(charge, p, p.version, "Looked fake", CONTEXT)
+        clock.now = local("08:07").timestamp()
+        p = now_patient(reopened)
+        cockpit.patient_undo_ending(charge, p, p.version, CONTEXT)
+        p = now_patient(left)
+        cockpit.patient_set_acuity(charge, p, p.version, 3, "", CONTEXT)
+        clock.now = local("08:30").timestamp()
+        session = intake_repository.intake_session_get(session_id)
+        assert intake.intake_report_left(hospital=hospital, session=session, context=CONTEXT)
+        clock.now = local("08:40").timestamp()
+        p = now_patient(left)
+        cockpit.patient_change_status(charge, p, p.version, Status.LEFT_WITHOUT_BEING_SEEN, CONTEXT)
+
+    ids = (prank, left, reopened)
+    items = []
+    for patient_id in ids:
+        found, _ = dynamodb.query_all(
+            TableName=dynamodb.table_name(ENCOUNTERS),
+            KeyConditionExpression="patient_id = :p",
+            **Expression(p=patient_id).params(),
+        )
+        items += found
+    # Every event names its hospital ("I have left" included): the consumer looks nothing up.
+    assert all(i.get("hospital_id") == hospital.hospital_id for i in items)
+    assert {"closed", "reopened", "left_reported"} <= {i["type"] for i in items}
+    records = stream_records(items)
+    random.Random(14).shuffle(records)
+    services.rollup_apply(records + records[:5])  # reordered, partly replayed
+    incremental = repository.day_items_between(
+        hospital.hospital_id, SHIFT_DAY, SHIFT_DAY, consistent=True
+    )
+    services.rollup_rebuild(hospital, SHIFT_DAY, SHIFT_DAY)
+    rebuilt = repository.day_items_between(
+        hospital.hospital_id, SHIFT_DAY, SHIFT_DAY, consistent=True
+    )
+    assert [i["rows"] for i in incremental] == [i["rows"] for i in rebuilt]
+    (day,) = repository.days_between(hospital.hospital_id, SHIFT_DAY, SHIFT_DAY)
+    assert day.closed == {"not_a_patient": 1}
+    assert len(day.rows) == 2  # the prank is no visit; the reopened registration is one
+    row = next(r for r in day.rows if r.disposition is not None)
+    assert row.disposition == Status.LEFT_WITHOUT_BEING_SEEN
+    assert row.los == 30 * M  # 08:00 -> 08:30, when the patient said so (recorded 08:40)
+    assert row.callback and row.patient_id == left
+    still_here = next(r for r in day.rows if r.disposition is None)
+    assert still_here.los is None
+
+
+def test_a_left_report_after_the_recorded_departure_changes_nothing():
+    timeline = [
+        event(1, EventType.ARRIVED, 0),
+        event(2, EventType.TRIAGE_SUGGESTED, 0, level=3),
+        event(3, EventType.DISPOSITION, 20, **{"from": "waiting", "to": "left_without_being_seen"}),
+        event(4, EventType.LEFT_REPORTED, 25),
+    ]
+    assert derive_visit("p", timeline, ZONE).row.los == 20 * M
+    # Discharged patients are not dated by a left report (they were seen and sent home).
+    discharged = [*timeline[:2], event(3, EventType.LEFT_REPORTED, 10)]
+    discharged.append(
+        event(4, EventType.DISPOSITION, 20, **{"from": "waiting", "to": "discharged"})
+    )
+    assert derive_visit("p", discharged, ZONE).row.los == 20 * M
+
+
+# --- Roles are per hospital ---------------------------------------------------------------------
+def test_reports_follow_the_role_at_each_hospital(client, shift, sign_in, make_staff):
+    """A charge nurse at the shift's hospital who is a plain nurse at a sister hospital: the
+    shift's reports, not the sister's; the Reports link only where the role allows it."""
+    from accounts import services as accounts_services
+    from accounts.domain import Role
+
+    sister = accounts_services.hospital_create(
+        slug=f"sister-{random.randrange(10**9)}",
+        name="Sister General",
+        timezone="America/New_York",
+        organization_id=shift.hospital.organization_id,
+    )
+    both = make_staff(
+        Role.CHARGE_NURSE,
+        roles={shift.hospital.hospital_id: Role.CHARGE_NURSE, sister.hospital_id: Role.NURSE},
+    )
+    sign_in(both)
+    response = page(client, shift)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Open the call-back list" in html
+    assert "Sister General" not in html  # not in the hospital picker
+    link = f'href="/reports/?hospital={shift.hospital.hospital_id}"'
+    assert link in html
+    refused = client.get("/reports/", {"hospital": sister.hospital_id, **QUERY})
+    assert refused.status_code == 403
+    assert client.get("/reports/callbacks/", {"hospital": sister.hospital_id}).status_code == 403
+    # The cockpit on the shift's hospital offers Reports; on the sister hospital it does not.
+    for hospital_id, offered in ((shift.hospital.hospital_id, True), (sister.hospital_id, False)):
+        client.post("/cockpit/hospital/", {"hospital_id": hospital_id})
+        queue = client.get("/cockpit/").content.decode()
+        assert ("/reports/" in queue) is offered, hospital_id

@@ -1,45 +1,43 @@
-from zoneinfo import available_timezones
-
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
 from accounts.domain import NotFound
+from accounts.hospital_settings import HOSPITAL_SETTINGS
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 class Command(BaseCommand):
-    help = "Change a hospital's name, time zone or long-wait targets."
+    help = (
+        "Change a hospital's settings (the same ones, and the same checks, as the admin page "
+        "/admin/hospitals/<slug>/): " + ", ".join(_flag(s.name) for s in HOSPITAL_SETTINGS) + "."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--name")
-        parser.add_argument("--timezone")
-        parser.add_argument(
-            "--wait-targets",
-            help="minutes before a long-wait alert for levels 1..5, e.g. 0,10,30,60,120",
-        )
-        parser.add_argument(
-            "--temperature-unit", choices=["C", "F"], help="how staff pages show temperatures"
-        )
+        for setting in HOSPITAL_SETTINGS:
+            parser.add_argument(_flag(setting.name), dest=setting.name, help=setting.help)
 
     def handle(self, *args, **options):
-        targets = None
-        if options["wait_targets"]:
+        values = {}
+        for setting in HOSPITAL_SETTINGS:
+            text = options[setting.name]
+            if text is None:
+                continue
             try:
-                targets = [int(n) for n in options["wait_targets"].split(",")]
-            except ValueError as exc:
-                raise CommandError("wait targets are five whole numbers") from exc
-            if len(targets) != 5 or any(t < 0 for t in targets):
-                raise CommandError("wait targets are five whole numbers, 0 or more")
-        if options["timezone"] and options["timezone"] not in available_timezones():
-            raise CommandError(f"unknown time zone {options['timezone']!r}")
+                values[setting.name] = setting.clean(text)
+            except ValidationError as exc:
+                raise CommandError(f"{_flag(setting.name)}: {' '.join(exc.messages)}") from exc
         try:
-            hospital = services.hospital_update(
-                options["slug"],
-                name=options["name"],
-                timezone=options["timezone"],
-                wait_targets=targets,
-                temperature_unit=options["temperature_unit"],
-            )
+            hospital = services.hospital_update(options["slug"], values)
         except NotFound as exc:
             raise CommandError(f"unknown hospital {options['slug']!r}") from exc
-        self.stdout.write(f"updated {hospital.slug}: wait targets {list(hospital.wait_targets)}")
+        shown = ", ".join(
+            f"{s.name}={list(v) if isinstance(v, tuple) else v!r}"
+            for s in HOSPITAL_SETTINGS
+            for v in [hospital.settings[s.name]]
+        )
+        self.stdout.write(f"updated {hospital.slug}: {shown}")
