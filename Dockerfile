@@ -5,13 +5,19 @@
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.txt .
+# The runtime lock (`make lock`): every package pinned and checked against PyPI's hashes.
+COPY requirements.lock .
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-compile -r requirements.txt
+    && /opt/venv/bin/pip install --no-compile --require-hashes --no-deps -r requirements.lock \
+    && /opt/venv/bin/pip check
 COPY manage.py ./
 COPY solace ./solace
+COPY accounts ./accounts
+COPY patients ./patients
+COPY triage ./triage
 COPY intake ./intake
 COPY cockpit ./cockpit
+COPY console ./console
 COPY audit ./audit
 COPY templates ./templates
 COPY static ./static
