@@ -175,3 +175,27 @@ def test_failures_spread_beyond_the_window_do_not_lock(make_staff, clock):
         "/accounts/login/", {"email": staff.email, "password": PASSWORD}
     )
     assert ok.status_code == 303
+
+
+def test_production_hashes_passwords_with_argon2_and_the_tests_change_nothing_else(make_staff):
+    """The suite hashes with MD5 (tests/settings.py): here production's hashers run for real."""
+    from solace import settings as production
+    from tests import settings as under_test
+
+    changed = {
+        name
+        for name in dir(production)
+        if name.isupper() and getattr(production, name) != getattr(under_test, name)
+    }
+    assert changed == {"PASSWORD_HASHERS"}
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        staff = make_staff(role=Role.NURSE)
+        assert staff.password_hash.startswith("argon2$argon2id$")
+        browser = Client(REMOTE_ADDR="10.255.0.1")
+        response = browser.post("/accounts/login/", {"email": staff.email, "password": PASSWORD})
+        assert response.status_code == 303
+        wrong = Client(REMOTE_ADDR="10.255.0.2").post(
+            "/accounts/login/", {"email": staff.email, "password": PASSWORD + "x"}
+        )
+        assert wrong.status_code == 400
