@@ -10,7 +10,7 @@ LOCK := $(BIN)/uv pip compile --quiet --no-config --index-url https://pypi.org/s
 	--custom-compile-command "make lock" \
 	--python-version 3.11 --generate-hashes
 
-.PHONY: run test bench screenshots format lock clean
+.PHONY: run test bench screenshots format lock clean triage-report
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -32,6 +32,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The triage engine's vignette agreement and rule tables (docs/TRIAGE.md).
+triage-report: $(STAMP)
+	$(BIN)/python -m tests.triage.report
 
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.e2e.screenshots

@@ -23,7 +23,7 @@ from patients.domain import (
     new_event,
     next_statuses,
 )
-from solace import clock
+from solace import clock, metrics
 from solace.context import Actor, RequestContext
 
 DANGER_ZONE_FLAG = "danger_zone"
@@ -236,6 +236,8 @@ def patient_action_failed(
 ) -> None:
     """A refused, invalid or conflicting attempt changes nothing, but its page shows the record:
     it is audited with its outcome."""
+    if outcome == "conflict":
+        metrics.count(metrics.VERSION_CONFLICTS, HospitalId=patient.hospital_id)
     audit_repository.put(
         audit_entry(
             hospital_id=patient.hospital_id,

@@ -23,7 +23,7 @@ from cockpit import selectors, services
 from cockpit.domain import ActionRefused, PatientRecord, QueueSnapshot
 from cockpit.forms import AcuityForm, AssignForm, RoomForm, StatusForm, VersionedForm, VitalsForm
 from patients.domain import DISPOSITIONS, Patient, Status, VersionConflict
-from solace import clock
+from solace import clock, metrics
 from solace.context import RequestContext
 
 HOSPITAL_SESSION_KEY = "cockpit_hospital_id"
@@ -75,6 +75,7 @@ def _render_rows(
         [r.patient_id for r in snapshot.rows],
         RequestContext.from_request(request),
     )
+    metrics.count(metrics.QUEUE_RENDERS, HospitalId=hospital.hospital_id)
     context = {**_rows_context(hospital, snapshot), **extra}
     return _with_etag(render(request, template_name, context), snapshot)
 
@@ -124,6 +125,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
     snapshot = selectors.queue(hospital_id)
     unchanged = _not_modified_or(request, snapshot)
     if unchanged is not None:
+        metrics.count(metrics.QUEUE_NOT_MODIFIED, HospitalId=hospital_id)
         return unchanged
     hospital = accounts_repository.hospital_get(hospital_id)
     return _render_rows(request, hospital, snapshot, "cockpit/queue.html#rows")

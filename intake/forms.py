@@ -91,7 +91,7 @@ class IntakeForm(Form):
     )
     symptoms = forms.MultipleChoiceField(
         label=_("Do you have any of these right now?"),
-        choices=SYMPTOMS,
+        choices=[(code, _(label)) for code, label in SYMPTOMS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Please choose only from the list.")},

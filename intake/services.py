@@ -35,7 +35,7 @@ from patients.domain import (
     new_check_in_code,
     new_event,
 )
-from solace import clock
+from solace import clock, metrics
 from solace.context import Actor, RequestContext
 from solace.dynamodb import DataStoreError, TransactionCancelled
 
@@ -143,9 +143,10 @@ def intake_register(
                 events=events,
                 audit_entry=entry,
             )
+            metrics.count(metrics.REGISTRATIONS, HospitalId=hospital.hospital_id)
             return Registration(patient_id=patient_id, location=location)
         except repository.StoredRegistration as stored:
-            return _replay(stored.record, digest)
+            return _replay(stored.record, digest, hospital)
         except TransactionCancelled as cancelled:
             if not cancelled.only_conflicts:
                 raise DataStoreError("registration transaction cancelled") from cancelled
@@ -158,12 +159,13 @@ def intake_register(
     record = repository.idempotency_get(hospital.hospital_id, idempotency_key)
     if record is None:
         raise IntakeSessionEnded
-    return _replay(record, digest)
+    return _replay(record, digest, hospital)
 
 
-def _replay(record: dict[str, Any], digest: str) -> Registration:
+def _replay(record: dict[str, Any], digest: str, hospital: Hospital) -> Registration:
     if record.get("payload_hash") != digest:
         raise IdempotencyKeyReused
+    metrics.count(metrics.DUPLICATE_REPLAYS, HospitalId=hospital.hospital_id)
     return Registration(patient_id=record["patient_id"], location=record["location"], replayed=True)
 
 

@@ -500,7 +500,6 @@ __all__ = [
     "delete_item",
     "deserialize",
     "expired",
-    "get_client",
     "get_item",
     "put_action",
     "put_item",

@@ -144,3 +144,20 @@ def _try(call):
         return call()
     except requests.RequestException as exc:
         return exc
+
+
+def test_a_conditional_put_retried_after_it_landed_is_not_an_error(
+    faulty_server, proxy, live_store, make_hospital
+):
+    """Opening the form writes the intake session with a condition (never over another). When
+    the store commits it but the answer is lost, botocore's retry finds the item there: the
+    write recognises its own item and the patient gets the form, not a 500."""
+    hospital = make_hospital()
+    proxy.operation = "PutItem"
+    try:
+        proxy.arm("lose", times=1, error="server error")
+        page = requests.get(f"{faulty_server.url}/h/{hospital.slug}/intake/", timeout=10)
+        assert proxy.seen == 1
+    finally:
+        proxy.operation = "TransactWriteItems"
+    assert page.status_code == 200 and 'name="idempotency_key"' in page.text

@@ -389,3 +389,32 @@ def test_lines_from_many_threads_stay_whole(capsys):
     assert len(documents) == 400
     for document in documents:
         _assert_emf(document)
+
+
+def _counted(capsys) -> list[str]:
+    return [d["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for d in _lines(capsys)]
+
+
+def test_the_app_counts_registrations_replays_conflicts_and_polls(
+    capsys, client, hospital, make_staff, sign_in
+):
+    from accounts.domain import Role
+    from tests.cockpit_helpers import poll
+    from tests.intake_helpers import open_form, patients, submit
+
+    capsys.readouterr()
+    key = open_form(client, hospital)
+    assert submit(client, hospital, key).status_code == 303
+    assert submit(client, hospital, key).status_code == 303  # a double tap
+    assert _counted(capsys) == [metrics.REGISTRATIONS, metrics.DUPLICATE_REPLAYS]
+
+    [patient] = patients(hospital)
+    nurse = sign_in(make_staff(Role.NURSE))
+    rendered = poll(nurse, hospital)
+    assert poll(nurse, hospital, rendered["ETag"]).status_code == 204
+    assert _counted(capsys) == [metrics.QUEUE_RENDERS, metrics.QUEUE_NOT_MODIFIED]
+
+    url = f"/cockpit/patients/{patient['patient_id']}/room/"
+    assert nurse.post(url, {"version": 1, "room": "B1"}).status_code == 303
+    assert nurse.post(url, {"version": 1, "room": "C2"}).status_code == 409
+    assert _counted(capsys) == [metrics.VERSION_CONFLICTS]

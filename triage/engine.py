@@ -1,260 +1,132 @@
-"""Triage suggestion engine: Emergency Severity Index (ESI) decision points A-D as plain rules.
+"""Triage suggestion: ESI decision points A-D over the rule tables of triage/rules.py.
 
 The engine only SUGGESTS a level (1 = most urgent .. 5); the triage nurse always decides.
-It is deterministic (same input, same output) and explainable (every reason names its rule).
-
-How to review: the rule tables at the top are the clinical content; the logic below is small.
-
-    A  immediate life-saving intervention needed ............ level 1
-    B  high-risk situation, new confusion, pain >= 7/10 ..... level 2
-    C  number of distinct resource TYPES expected ........... 0 -> 5, 1 -> 4, 2+ -> 3
-    D  danger-zone vitals (only once a nurse records them) .. a level 3-5 becomes 2
-
-The final level is the most urgent rule that fired. Reasons are listed most urgent first,
-in the order of the RULES table. C.resources always fires, so there is always a reason.
+It is deterministic and explainable: every reason names its rule, the words or values that
+triggered it, and the rule's source. The level is the most urgent level of any rule that fired;
+decision point C (resources) always fires, so there is always a reason.
 """
 
-import re
-from dataclasses import dataclass
+import math
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-ENGINE_VERSION = "esi-rules-1"
-
-# =================================================================================================
-# RULE TABLES (clinical content: review these)
-# =================================================================================================
-
-# --- Symptom vocabulary --------------------------------------------------------------------------
-# Shown to patients in English and Spanish: short, plain, calm. Most urgent first, so that someone
-# registering on behalf of a very sick patient sees those choices at the top.
-SYMPTOMS: tuple[tuple[str, str], ...] = (
-    # For someone registering on behalf of the patient.
-    ("not_breathing", _("Not breathing")),
-    ("unresponsive", _("Very hard to wake or not responding")),
-    ("severe_breathing", _("Struggling to breathe, cannot speak in full sentences")),
-    # Red flags the patient can report themselves.
-    ("chest_pain", _("Chest pain or pressure")),
-    ("trouble_breathing", _("Trouble breathing")),
-    ("face_droop", _("One side of the face is drooping")),
-    ("arm_weakness", _("Sudden weakness in an arm or leg")),
-    ("speech_difficulty", _("Sudden trouble speaking")),
-    ("severe_bleeding", _("Heavy bleeding that will not stop")),
-    ("fainting", _("Fainted or passed out")),
-    ("seizure", _("Had a seizure")),
-    ("self_harm", _("Thoughts of harming yourself")),
-    ("allergic_swelling", _("Allergic reaction with swelling of the face, lips or throat")),
-    ("pregnant_pain_bleeding", _("Pregnant with pain or bleeding")),
-    ("high_fever", _("High fever")),
-    ("head_injury", _("Head injury")),
-    ("confusion", _("New confusion or unusual drowsiness")),
-    # Common problems.
-    ("abdominal_pain", _("Stomach or belly pain")),
-    ("vomiting", _("Vomiting")),
-    ("diarrhea", _("Diarrhea")),
-    ("cough", _("Cough")),
-    ("sore_throat", _("Sore throat")),
-    ("rash", _("Rash")),
-    ("urinary_pain", _("Pain when passing urine")),
-    ("back_pain", _("Back pain")),
-    ("limb_injury", _("Injury to an arm or leg")),
-    ("wound", _("A cut or wound that may need stitches")),
-    ("eye_problem", _("Eye problem")),
-    ("ear_pain", _("Ear pain")),
-    ("headache", _("Headache")),
-    ("dizziness", _("Dizziness")),
-    ("medication_refill", _("Need a prescription refill")),
-)
-SYMPTOM_CODES: frozenset[str] = frozenset(dict(SYMPTOMS))
-
-# --- Rules: id -> reason sentence ("{}" is filled with the details) ------------------------------
-# This is the complete, documented set of rule ids, most urgent first; reasons follow this order.
-RULES: dict[str, str] = {
-    # A: needs an immediate life-saving intervention (airway, breathing, circulation) -> level 1
-    "A.not_breathing": "Needs an immediate life-saving intervention: {}",
-    "A.unresponsive": "Needs an immediate life-saving intervention: {}",
-    "A.severe_breathing": "Needs an immediate life-saving intervention: {}",
-    "A.spo2": "Needs an immediate life-saving intervention: {}",
-    # B: high-risk situation; time-critical even when the patient looks stable -> level 2
-    "B.chest_pain": "High-risk situation: {}",
-    "B.stroke_signs": "Stroke signs reported: {}",
-    "B.self_harm": "High-risk situation: {}",
-    "B.pregnancy": "High-risk situation: {}",
-    "B.severe_bleeding": "High-risk situation: {}",
-    "B.seizure": "High-risk situation: {}",
-    "B.allergic_swelling": "High-risk situation: {}",
-    "B.fainting": "High-risk situation: {}",
-    "B.head_injury_elderly": "High-risk situation: {}",
-    "B.infant_fever_reported": "High-risk situation: {}",
-    "B.confusion": "High-risk situation: {}",
-    "B.pain": "Severe pain or distress: {}",
-    # D: danger-zone vitals -> a level 3-5 becomes 2 (listed before C: it is more urgent)
-    "D.heart_rate": "Danger-zone vital sign: {}",
-    "D.respiratory_rate": "Danger-zone vital sign: {}",
-    "D.spo2": "Danger-zone vital sign: {}",
-    "D.infant_fever": "Fever in a newborn: {}",
-    # C: resources expected -> level 3, 4 or 5
-    "C.resources": "{}",
-}
-RULE_IDS: frozenset[str] = frozenset(RULES)
-
-# --- Red flags: symptom code -> (rule id, wording in the reason) ---------------------------------
-# Each of these alone makes the suggestion level 1 (A.*) or 2 (B.*).
-RED_FLAGS: dict[str, tuple[str, str]] = {
-    "not_breathing": ("A.not_breathing", "not breathing"),
-    "unresponsive": ("A.unresponsive", "unresponsive or very hard to wake"),
-    "severe_breathing": ("A.severe_breathing", "severe breathing difficulty, cannot speak"),
-    "chest_pain": ("B.chest_pain", "chest pain or pressure, possible heart attack"),
-    "face_droop": ("B.stroke_signs", "face droop"),  # stroke: every minute of delay costs brain
-    "arm_weakness": ("B.stroke_signs", "arm weakness"),
-    "speech_difficulty": ("B.stroke_signs", "speech difficulty"),
-    "self_harm": ("B.self_harm", "thoughts of self-harm"),  # must not wait unobserved
-    "pregnant_pain_bleeding": ("B.pregnancy", "pregnant with pain or bleeding"),  # ectopic?
-    "severe_bleeding": ("B.severe_bleeding", "severe bleeding"),
-    "seizure": ("B.seizure", "seizure"),
-    "allergic_swelling": ("B.allergic_swelling", "allergic swelling of face, lips or throat"),
-    "fainting": ("B.fainting", "fainting"),  # may be an arrhythmia or internal bleeding
-    "confusion": ("B.confusion", "new confusion or lethargy"),
-}
-RED_FLAG_CODES: frozenset[str] = frozenset(RED_FLAGS)
-# Not red flags on their own: "trouble_breathing" (the severe form is "severe_breathing"; low SpO2
-# is caught by A/D), "head_injury" and "high_fever" (high-risk only at the ages below).
-
-# --- Age- and context-dependent high-risk rules (B) ----------------------------------------------
-ELDERLY_AGE_DAYS = 65 * 365  # head injury at 65+: bleeding in the brain is easy to miss
-NEWBORN_MAX_AGE_DAYS = 28  # fever in the first 28 days: risk of serious bacterial infection
-PREGNANCY_PAIN_CODES = ("abdominal_pain", "back_pain")  # with pregnant=True: ectopic, abruption
-SEVERE_PAIN_AT_LEAST = 7  # pain 7/10 or more counts as severe pain or distress
-
-# --- Oxygen and temperature thresholds -----------------------------------------------------------
-SPO2_IMMEDIATE_BELOW = 85  # A: critically low oxygen, needs oxygen/airway support now
-SPO2_DANGER_BELOW = 92  # D: danger zone at any age
-NEWBORN_FEVER_ABOVE_C = 38.0  # D: fever in a newborn is always at least level 2
-
-# --- Danger-zone heart and respiratory rates by age (ESI handbook) -------------------------------
-# (oldest age in days in the band, band name, heart rate above, respiratory rate above)
-# Rates EQUAL to the limit are not danger (e.g. adult heart rate 100 is fine, 101 is danger).
-DANGER_ZONE_BANDS: tuple[tuple[int | None, str, int, int], ...] = (
-    (89, "under 3 months", 180, 50),
-    (3 * 365 - 1, "3 months to 3 years", 160, 40),
-    (8 * 365, "3 to 8 years", 140, 30),
-    (None, "over 8 years", 100, 20),
+from triage import rules
+from triage.matcher import HISTORY, PRESENT, find_mentions
+from triage.rules import RULES, Evidence, Rule
+from triage.vocabulary import (
+    AVPU,
+    FINDING_CODES,
+    LABELS,
+    ONSETS,
+    RESOURCE_TYPES,
+    SEXES,
+    SYMPTOM_CODES,
 )
 
-# --- Resource types (C) --------------------------------------------------------------------------
-# ESI counts TYPES of resources: two blood tests are still one "labs". Not resources: history and
-# examination, oral medication, tetanus shot, simple dressing, splint or sling, prescription refill.
-RESOURCE_TYPES = ("labs", "ecg", "imaging", "iv", "consult", "procedure")
-# iv = IV fluids or IV/IM/nebulised medication; procedure = e.g. stitches, catheter, sedation.
-
-# Symptom code -> resource types usually needed (every symptom has a row; () means none).
-SYMPTOM_RESOURCES: dict[str, tuple[str, ...]] = {
-    "not_breathing": ("labs", "ecg", "imaging", "iv", "procedure"),
-    "unresponsive": ("labs", "ecg", "imaging", "iv"),
-    "severe_breathing": ("labs", "imaging", "iv"),
-    "chest_pain": ("labs", "ecg", "imaging"),  # troponin, ECG, chest X-ray
-    "trouble_breathing": ("labs", "imaging", "iv"),  # blood gas, chest X-ray, nebuliser
-    "face_droop": ("labs", "imaging", "consult"),  # CT head, stroke team
-    "arm_weakness": ("labs", "imaging", "consult"),
-    "speech_difficulty": ("labs", "imaging", "consult"),
-    "severe_bleeding": ("labs", "iv", "procedure"),
-    "fainting": ("labs", "ecg"),
-    "seizure": ("labs", "iv"),
-    "self_harm": ("labs", "consult"),  # medical clearance, mental-health team
-    "allergic_swelling": ("iv",),
-    "pregnant_pain_bleeding": ("labs", "imaging", "consult"),  # ultrasound, obstetrics
-    "high_fever": ("labs",),
-    "head_injury": ("imaging",),  # CT head
-    "confusion": ("labs", "imaging"),
-    "abdominal_pain": ("labs", "imaging"),
-    "vomiting": ("iv",),  # IV fluids or anti-sickness injection
-    "diarrhea": ("labs",),
-    "cough": ("imaging",),  # chest X-ray
-    "sore_throat": (),  # rapid strep test is point-of-care, not a resource
-    "rash": (),
-    "urinary_pain": ("labs",),  # urinalysis
-    "back_pain": (),
-    "limb_injury": ("imaging",),  # X-ray
-    "wound": ("procedure",),  # stitches
-    "eye_problem": (),  # slit-lamp examination is part of the exam
-    "ear_pain": (),
-    "headache": ("iv",),  # IV/IM pain medication
-    "dizziness": ("labs", "ecg"),
-    "medication_refill": (),
+ENGINE_VERSION = "esi-rules-2"
+FREE_TEXT_FIELDS = ("chief_complaint", "medications", "conditions")
+_FIELD_NAMES = {
+    "chief_complaint": "complaint",
+    "medications": "medications",
+    "conditions": "conditions",
 }
-
-# Words in the free-text chief complaint -> resource types. Matched at the start of a word
-# ("vomit" matches "vomiting"), no negation handling, so it can only over-predict (safer).
-COMPLAINT_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("fracture", ("imaging",)),
-    ("broke", ("imaging",)),
-    ("sprain", ("imaging",)),
-    ("cut", ("procedure",)),
-    ("laceration", ("procedure",)),
-    ("stitch", ("procedure",)),
-    ("vomit", ("iv",)),
-)
-
-# Level suggested by decision point C, by number of distinct resource types (2 or more -> 3).
-LEVEL_BY_RESOURCE_COUNT = {0: 5, 1: 4}
-LEVEL_FOR_MANY_RESOURCES = 3
-
-SEXES = frozenset({"female", "male", "other", "unknown"})
-
-# =================================================================================================
-# DATA
-# =================================================================================================
+# Concept groups that tell the patient's confirmation page to send them to the front desk now.
+EMERGENCY_CONCEPTS = frozenset(
+    {
+        "not_breathing", "agonal_breathing", "unresponsive",  # not breathing, unresponsive
+        "severe_breathing", "breathless_at_rest", "airway_compromise",  # severe breathing trouble
+        "severe_bleeding",  # heavy bleeding
+        "chest_pain",
+        "face_droop", "arm_weakness", "speech_difficulty", "stroke",  # stroke signs
+        "self_harm",  # thoughts of self-harm
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Vitals:
-    heart_rate: int | None = None  # beats per minute
-    respiratory_rate: int | None = None  # breaths per minute
-    spo2: int | None = None  # percent
-    systolic: int | None = None  # mmHg (not used by ESI v4 danger zone; kept for the record)
-    diastolic: int | None = None
+    """The latest value of each measure (the app merges sets); all optional."""
+
+    heart_rate: int | None = None  # /min
+    respiratory_rate: int | None = None  # /min
+    spo2: int | None = None  # %
+    oxygen_l_min: float | None = None  # None unknown, 0 room air, > 0 supplemental oxygen
+    systolic: int | None = None  # mmHg
+    diastolic: int | None = None  # mmHg (recorded; no rule uses it)
     temperature_c: float | None = None
-    pain: int | None = None  # 0-10, when a nurse records it
+    pain: int | None = None  # 0-10, nurse-recorded
+    avpu: str | None = None  # one of AVPU
+    gcs: int | None = None  # 3-15
+    glucose_mg_dl: float | None = None
+    weight_kg: float | None = None  # recorded; no rule uses it
 
     def __post_init__(self) -> None:
-        for name in ("heart_rate", "respiratory_rate", "spo2", "systolic", "diastolic"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"{name} must not be negative: {value}")
-        if self.spo2 is not None and self.spo2 > 100:
-            raise ValueError(f"spo2 must be 0-100: {self.spo2}")
-        _check_pain("pain", self.pain)
+        for field in fields(self):
+            value = _plain_number(getattr(self, field.name))
+            object.__setattr__(self, field.name, value)
+            if field.name == "avpu":
+                if value is not None and value not in AVPU:
+                    raise ValueError(f"avpu must be one of {AVPU}: {value!r}")
+                continue
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{field.name} must be a number: {value!r}")
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{field.name} must be a finite number, not negative: {value}")
+        _check_range("spo2", self.spo2, 0, 100)
+        _check_range("gcs", self.gcs, 3, 15)
+        _check_range("pain", self.pain, 0, 10)
 
 
 @dataclass(frozen=True)
 class TriageInput:
-    age_days: int  # age in days at arrival (0 = newborn)
+    age_days: int  # age at arrival, 0 = newborn
     sex: str  # female | male | other | unknown
-    chief_complaint: str  # free text from the patient
-    symptoms: frozenset[str]  # codes from SYMPTOM_CODES
+    chief_complaint: str = ""  # free text (patient, companion or nurse; English or Spanish)
+    symptoms: frozenset[str] = frozenset()  # codes from SYMPTOM_CODES (patient-reported)
+    findings: frozenset[str] = frozenset()  # codes from FINDING_CODES (nurse-observed)
     pain_score: int | None = None  # 0-10, self-reported
     pregnant: bool | None = None
+    pregnancy_weeks: int | None = None
+    medications: str = ""  # free text
+    conditions: str = ""  # free text
+    onset: str = ""  # "" | under_1h | today | 1_3_days | 4_7_days | over_week
     vitals: Vitals | None = None
 
     def __post_init__(self) -> None:
+        for name in ("age_days", "pain_score", "pregnancy_weeks"):
+            object.__setattr__(self, name, _plain_number(getattr(self, name)))
+        if isinstance(self.age_days, bool) or not isinstance(self.age_days, int):
+            raise ValueError(f"age_days must be a whole number of days: {self.age_days!r}")
         if self.age_days < 0:
             raise ValueError(f"age_days must not be negative: {self.age_days}")
         if self.sex not in SEXES:
             raise ValueError(f"unknown sex {self.sex!r}; expected one of {sorted(SEXES)}")
-        if isinstance(self.symptoms, str):
-            raise ValueError("symptoms must be a collection of codes, not a single string")
-        symptoms = frozenset(self.symptoms)
-        unknown = symptoms - SYMPTOM_CODES
-        if unknown:
-            raise ValueError(f"unknown symptom codes: {', '.join(sorted(map(str, unknown)))}")
-        object.__setattr__(self, "symptoms", symptoms)
-        _check_pain("pain_score", self.pain_score)
+        for name in FREE_TEXT_FIELDS:
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be text")
+        object.__setattr__(self, "symptoms", _codes("symptom", self.symptoms, SYMPTOM_CODES))
+        object.__setattr__(self, "findings", _codes("finding", self.findings, FINDING_CODES))
+        _check_range("pain_score", self.pain_score, 0, 10)
+        _check_range("pregnancy_weeks", self.pregnancy_weeks, 0, 45)
+        if self.pregnant not in (None, True, False):
+            raise ValueError(f"pregnant must be True, False or None: {self.pregnant!r}")
+        if self.onset not in ONSETS:
+            raise ValueError(f"unknown onset {self.onset!r}; expected one of {sorted(ONSETS)}")
+        if self.vitals is not None and not isinstance(self.vitals, Vitals):
+            raise ValueError("vitals must be a Vitals")
 
 
 @dataclass(frozen=True)
 class Reason:
-    rule: str  # stable rule id from RULES, e.g. "B.stroke_signs"
-    text: str  # one plain English sentence for clinicians
+    rule: str  # stable id from RULES, e.g. "A.hypotension"
+    decision_point: str  # "A" | "B" | "C" | "D"
+    level: int  # the level this rule alone suggests
+    text: str  # one plain-English sentence for clinicians
+    triggers: tuple[str, ...]  # the words or values that made it fire
+    source: str  # handbook chapter or guideline
 
 
 @dataclass(frozen=True)
@@ -263,149 +135,165 @@ class Suggestion:
     reasons: tuple[Reason, ...]  # every rule that fired, most urgent first; never empty
     engine_version: str
     resources: tuple[str, ...]  # predicted resource types, in RESOURCE_TYPES order
+    front_desk_now: bool  # an emergency red flag was ticked or typed: go to the front desk now
 
-    def as_dict(self) -> dict:
-        return {
-            "level": self.level,
-            "reasons": [{"rule": r.rule, "text": r.text} for r in self.reasons],
-            "engine_version": self.engine_version,
-            "resources": list(self.resources),
-        }
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe, for storage; suggestion_from_dict reads it back."""
+        data = asdict(self)
+        data["reasons"] = [{**r, "triggers": list(r["triggers"])} for r in data["reasons"]]
+        data["resources"] = list(self.resources)
+        return data
 
 
-# =================================================================================================
-# LOGIC
-# =================================================================================================
+def suggestion_from_dict(data: dict[str, Any]) -> Suggestion:
+    """Read a stored suggestion, including those stored by esi-rules-1 (reasons had only a
+    rule and a text; the rule's letter gives its decision point and level)."""
+    level = int(data["level"])
+    reasons = tuple(
+        Reason(
+            rule=r["rule"],
+            decision_point=r.get("decision_point", r["rule"].split(".")[0]),
+            level=int(r.get("level", {"A": 1, "B": 2, "D": 2}.get(r["rule"][0], level))),
+            text=r["text"],
+            triggers=tuple(r.get("triggers", ())),
+            source=r.get("source", ""),
+        )
+        for r in data["reasons"]
+    )
+    return Suggestion(
+        level=level,
+        reasons=reasons,
+        engine_version=data["engine_version"],
+        resources=tuple(data.get("resources", ())),
+        front_desk_now=bool(data.get("front_desk_now", False)),
+    )
 
 
 def suggest(inp: TriageInput) -> Suggestion:
-    """Suggest an ESI level for one patient, with the reasons for it."""
-    fired: dict[str, list[str]] = {}  # rule id -> details, filled in decision-point order
-
-    def fire(rule: str, detail: str) -> None:
-        fired.setdefault(rule, []).append(detail)
-
-    # A and B: red-flag symptoms, in table order.
-    for code, (rule, wording) in RED_FLAGS.items():
-        if code in inp.symptoms:
-            fire(rule, wording)
-    vitals = inp.vitals
-    if vitals is not None and vitals.spo2 is not None and vitals.spo2 < SPO2_IMMEDIATE_BELOW:
-        fire("A.spo2", f"SpO2 {vitals.spo2}% is below {SPO2_IMMEDIATE_BELOW}%")
-
-    # B: high-risk only in context.
-    if "head_injury" in inp.symptoms and inp.age_days >= ELDERLY_AGE_DAYS:
-        fire("B.head_injury_elderly", f"head injury at age {inp.age_days // 365} years")
-    if "high_fever" in inp.symptoms and inp.age_days <= NEWBORN_MAX_AGE_DAYS:
-        fire("B.infant_fever_reported", f"fever reported at age {inp.age_days} days")
-    pregnancy_pain = [c for c in PREGNANCY_PAIN_CODES if c in inp.symptoms]
-    if inp.pregnant and pregnancy_pain and "B.pregnancy" not in fired:
-        fire("B.pregnancy", f"pregnant with {pregnancy_pain[0].replace('_', ' ')}")
-    pain, source = _pain(inp)
-    if pain is not None and pain >= SEVERE_PAIN_AT_LEAST:
-        fire("B.pain", f"pain {pain}/10 ({source}) is {SEVERE_PAIN_AT_LEAST}/10 or more")
-
-    # D: danger-zone vitals, only once recorded.
-    if vitals is not None:
-        for rule, detail in _danger_zone_details(inp.age_days, vitals).items():
-            fire(rule, detail)
-
-    # C: resources.
-    resources, sources = _predict_resources(inp.symptoms, inp.chief_complaint or "")
-    c_level = LEVEL_BY_RESOURCE_COUNT.get(len(resources), LEVEL_FOR_MANY_RESOURCES)
-    fire("C.resources", _resources_text(resources, sources, c_level))
-
-    level = min(_rule_level(rule, c_level) for rule in fired)
-    reasons = tuple(Reason(rule, _text(rule, fired[rule])) for rule in RULES if rule in fired)
+    """Suggest an ESI level for one patient, with every reason for it."""
+    evidence = _evidence(inp)
+    fired = [
+        (rule, triggers)
+        for rule in RULES
+        if rule.decision_point != "C" and (triggers := rule.fire(evidence)) is not None
+    ]
+    resources, resources_reason = _resources(evidence)
+    reasons = [_reason(rule, triggers) for rule, triggers in fired] + [resources_reason]
+    reasons.sort(key=lambda r: r.level)  # stable: table order within a level
     return Suggestion(
-        level=level, reasons=reasons, engine_version=ENGINE_VERSION, resources=resources
+        level=reasons[0].level,
+        reasons=tuple(reasons),
+        engine_version=ENGINE_VERSION,
+        resources=resources,
+        front_desk_now=bool(EMERGENCY_CONCEPTS & evidence.found.keys()),
     )
 
 
-def danger_zone_reasons(age_days: int, vitals: Vitals) -> tuple[Reason, ...]:
-    """The D reasons alone (used by the queue to flag danger-zone vitals)."""
-    if age_days < 0:
-        raise ValueError(f"age_days must not be negative: {age_days}")
-    details = _danger_zone_details(age_days, vitals)
-    return tuple(Reason(rule, _text(rule, [detail])) for rule, detail in details.items())
-
-
-def _danger_zone_details(age_days: int, vitals: Vitals) -> dict[str, str]:
-    """D rule id -> detail, in RULES order."""
-    band, hr_above, rr_above = _danger_zone_band(age_days)
-    details: dict[str, str] = {}
-    if vitals.heart_rate is not None and vitals.heart_rate > hr_above:
-        details["D.heart_rate"] = (
-            f"heart rate {vitals.heart_rate}/min is above {hr_above} for age {band}"
-        )
-    if vitals.respiratory_rate is not None and vitals.respiratory_rate > rr_above:
-        details["D.respiratory_rate"] = (
-            f"respiratory rate {vitals.respiratory_rate}/min is above {rr_above} for age {band}"
-        )
-    if vitals.spo2 is not None and vitals.spo2 < SPO2_DANGER_BELOW:
-        details["D.spo2"] = f"SpO2 {vitals.spo2}% is below {SPO2_DANGER_BELOW}%"
-    if (
-        vitals.temperature_c is not None
-        and age_days <= NEWBORN_MAX_AGE_DAYS
-        and vitals.temperature_c > NEWBORN_FEVER_ABOVE_C
-    ):
-        details["D.infant_fever"] = (
-            f"temperature {vitals.temperature_c:g} °C is above {NEWBORN_FEVER_ABOVE_C:.1f} °C"
-            f" at age {age_days} days"
-        )
-    return details
-
-
-def _danger_zone_band(age_days: int) -> tuple[str, int, int]:
-    for oldest, band, hr_above, rr_above in DANGER_ZONE_BANDS:
-        if oldest is None or age_days <= oldest:
-            return band, hr_above, rr_above
-    raise AssertionError("DANGER_ZONE_BANDS must end with an open band")  # pragma: no cover
-
-
-def _predict_resources(
-    symptoms: frozenset[str], complaint: str
-) -> tuple[tuple[str, ...], list[str]]:
-    """Distinct resource types (in RESOURCE_TYPES order) and what predicted them."""
-    found: set[str] = set()
-    sources: list[str] = []
-    for code, _label in SYMPTOMS:  # display order, so the explanation is stable
-        if code in symptoms and SYMPTOM_RESOURCES[code]:
-            found.update(SYMPTOM_RESOURCES[code])
-            sources.append(code.replace("_", " "))
-    words = re.findall(r"[a-z]+", complaint.lower())
-    for stem, types in COMPLAINT_KEYWORDS:
-        if any(word.startswith(stem) for word in words):
-            found.update(types)
-            sources.append(f"complaint word '{stem}'")
-    return tuple(t for t in RESOURCE_TYPES if t in found), sources
-
-
-def _resources_text(resources: tuple[str, ...], sources: list[str], c_level: int) -> str:
-    if not resources:
-        return f"No resources expected: suggests level {c_level}"
-    count = "1 resource type" if len(resources) == 1 else f"{len(resources)} resource types"
-    return (
-        f"{count} expected ({', '.join(resources)}) from {', '.join(sources)}:"
-        f" suggests level {c_level}"
+def danger_zone(age_days: int, vitals: Vitals) -> tuple[Reason, ...]:
+    """The D reasons alone (the queue flags danger-zone vitals with them)."""
+    evidence = _evidence(TriageInput(age_days=age_days, sex="unknown", vitals=vitals))
+    return tuple(
+        _reason(rule, triggers)
+        for rule in RULES
+        if rule.decision_point == "D" and (triggers := rule.fire(evidence)) is not None
     )
 
 
-def _pain(inp: TriageInput) -> tuple[int | None, str]:
-    """Nurse-recorded pain wins over the patient's self-report."""
-    if inp.vitals is not None and inp.vitals.pain is not None:
-        return inp.vitals.pain, "nurse-recorded"
-    return inp.pain_score, "self-reported"
+def _evidence(inp: TriageInput) -> Evidence:
+    found: dict[str, list[str]] = {}
+
+    def add(concept: str, trigger: str) -> None:
+        triggers = found.setdefault(concept, [])
+        if trigger not in triggers:
+            triggers.append(trigger)
+
+    for code in sorted(inp.symptoms):
+        add(code, f'ticked: "{LABELS[code]}"')
+    for code in sorted(inp.findings):
+        add(code, f'nurse: "{LABELS[code]}"')
+    for name in FREE_TEXT_FIELDS:
+        field = _FIELD_NAMES[name]
+        for mention in find_mentions(getattr(inp, name), field):
+            kind, _label = rules.text_concepts().get(mention.concept, ("complaint", ""))
+            # A current problem counts only from the complaint, and only when neither negated
+            # nor past history; a risk factor counts from any field, past history included.
+            counts = (
+                mention.status in (PRESENT, HISTORY)
+                if kind == "risk"
+                else mention.status == PRESENT and field == "complaint"
+            )
+            if counts:
+                add(mention.concept, f'"{mention.words}" ({field})')
+    if inp.pregnant or inp.pregnancy_weeks:
+        weeks = f", {inp.pregnancy_weeks} weeks" if inp.pregnancy_weeks else ""
+        add("pregnancy", f"pregnant{weeks}")
+    vitals = inp.vitals or Vitals()
+    measured = {
+        f.name: getattr(vitals, f.name)
+        for f in fields(vitals)
+        if f.name != "avpu" and getattr(vitals, f.name) is not None
+    }
+    if vitals.pain is not None:  # the nurse's score, when recorded, replaces the self-report
+        pain: tuple[int, str] | None = (vitals.pain, "nurse-recorded")
+    elif inp.pain_score is not None:
+        pain = (inp.pain_score, "self-reported")
+    else:
+        pain = None
+    return Evidence(
+        age_days=inp.age_days,
+        found={concept: tuple(triggers) for concept, triggers in found.items()},
+        measured=measured,
+        pain=pain,
+        avpu=vitals.avpu,
+    )
 
 
-def _rule_level(rule: str, c_level: int) -> int:
-    return {"A": 1, "B": 2, "D": 2}.get(rule[0], c_level)
+def _resources(evidence: Evidence) -> tuple[tuple[str, ...], Reason]:
+    predicted: set[str] = set()
+    triggers: list[str] = []
+    for row in rules.RESOURCE_RULES:
+        row_triggers = row.fire(evidence)
+        if row_triggers is None:
+            continue
+        predicted.update(row.resources)
+        why = "; ".join(row_triggers)
+        triggers.append(f"{rules.resource_words(row.resources)}: {row.what} ({why})")
+    resources = tuple(t for t in RESOURCE_TYPES if t in predicted)
+    count = rules.resource_count(resources)
+    level = rules.LEVEL_BY_RESOURCE_COUNT.get(count, 3)
+    if count == 0:
+        text = "No resources expected beyond examination: level 5."
+    else:
+        plural = "resource" if count == 1 else "resources"
+        text = f"{count} {plural} expected ({rules.resource_words(resources)}): level {level}."
+    rule = rules.RESOURCES_RULE
+    reason = Reason(rule.id, rule.decision_point, level, text, tuple(triggers), rule.source)
+    return resources, reason
 
 
-def _text(rule: str, details: list[str]) -> str:
-    return RULES[rule].format(", ".join(details))
+def _reason(rule: Rule, triggers: tuple[str, ...]) -> Reason:
+    return Reason(rule.id, rule.decision_point, rule.level, rule.text, triggers, rule.source)
 
 
-def _check_pain(name: str, value: int | None) -> None:
-    if value is not None and not 0 <= value <= 10:
-        raise ValueError(f"{name} must be 0-10: {value}")
+def _plain_number(value: Any) -> Any:
+    """DynamoDB hands numbers back as Decimal: read them as int when whole, else float."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _codes(kind: str, codes: Any, known: frozenset[str]) -> frozenset[str]:
+    if isinstance(codes, str):
+        raise ValueError(f"{kind}s must be a collection of codes, not a single string")
+    codes = frozenset(codes)
+    unknown = codes - known
+    if unknown:
+        raise ValueError(f"unknown {kind} codes: {', '.join(sorted(map(str, unknown)))}")
+    return codes
+
+
+def _check_range(name: str, value: int | None, lowest: int, highest: int) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        raise ValueError(f"{name} must be a whole number from {lowest} to {highest}: {value!r}")

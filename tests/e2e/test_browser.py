@@ -82,7 +82,7 @@ def test_patients_register_once_each_and_the_nurse_works_the_queue(
     codes = nurse_page.locator("table.queue a.code").all_inner_texts()
     assert codes.index(en_code) < codes.index(es_code)
     nurse_page.click(f"text={en_code}")
-    nurse_page.select_option("#next-status", "discharged")
+    nurse_page.select_option("#status-status", "discharged")
     nurse_page.click("button:has-text('Move')")
     nurse_page.wait_for_url(re.compile(r"/cockpit/$"))
     assert en_code not in nurse_page.inner_text("table.queue")
