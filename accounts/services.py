@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -65,11 +64,6 @@ def _throttle_keys(attempt: SignInAttempt) -> list[str]:
     ]
 
 
-# Verifying against this keeps the time of a failed attempt the same whether or not the account
-# exists, so timing does not reveal which emails have accounts.
-_DUMMY_HASH = make_password(secrets.token_urlsafe(16))
-
-
 def staff_authenticate(attempt: SignInAttempt) -> Staff:
     """The staff member for these credentials, or SignInFailed / SignInThrottled."""
     keys = _throttle_keys(attempt)
@@ -80,7 +74,14 @@ def staff_authenticate(attempt: SignInAttempt) -> Staff:
         raise SignInThrottled
 
     staff = repository.staff_get_by_email(attempt.email)
-    password_ok = check_password(attempt.password, staff.password_hash if staff else _DUMMY_HASH)
+    if staff is not None:
+        password_ok = check_password(attempt.password, staff.password_hash)
+    else:
+        # Hashing costs what verifying costs: a failed attempt takes as long whether or not the
+        # account exists, so timing does not reveal which emails have accounts (as Django's
+        # ModelBackend does it; no dummy hash to compute at start-up).
+        make_password(attempt.password)
+        password_ok = False
     if staff is not None and staff.active and password_ok:
         if keys[0] in counters:
             repository.throttle_clear(keys[0])

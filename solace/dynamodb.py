@@ -15,16 +15,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
-from botocore.exceptions import ClientError
 from django.conf import settings
 
+from solace.aws import ClientError
+from solace.aws import client as aws_client
+from solace.dynamodb_json import deserialize_value, serialize_value
 from solace.tables import TableDef
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _client = None
 _client_lock = threading.Lock()
 
@@ -117,27 +114,6 @@ def get_client():
     return _client
 
 
-def aws_client(
-    service: str,
-    endpoint: str | None,
-    *,
-    region: str,
-    max_attempts: int = 4,
-    connect_timeout: float = 2,
-    read_timeout: float = 5,
-):
-    """A low-level client with standard retries and short timeouts (no Django settings needed,
-    so the archiver Lambda can build one too)."""
-    config = Config(
-        region_name=region,
-        retries={"mode": "standard", "total_max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_pool_connections=20,
-    )
-    return boto3.session.Session().client(service, endpoint_url=endpoint, config=config)
-
-
 def reset_client() -> None:
     """Forget the cached client (tests switch endpoints and mocks)."""
     global _client
@@ -193,13 +169,13 @@ def _from_dynamo_value(value: Any) -> Any:
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     """A plain dict to DynamoDB JSON; None values are left out (DynamoDB has no use for them)."""
-    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in item.items() if v is not None}
+    return {k: serialize_value(_to_dynamo_value(v)) for k, v in item.items() if v is not None}
 
 
 def deserialize(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
-    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: _from_dynamo_value(deserialize_value(v)) for k, v in item.items()}
 
 
 # --- Expiry: one rule for every table with a TTL attribute ------------------------------------
@@ -258,7 +234,7 @@ class Expression:
             params["ExpressionAttributeNames"] = dict(self.names)
         if self.values:
             params["ExpressionAttributeValues"] = {
-                k: _serializer.serialize(_to_dynamo_value(v)) for k, v in self.values.items()
+                k: serialize_value(_to_dynamo_value(v)) for k, v in self.values.items()
             }
         return params
 

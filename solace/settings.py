@@ -43,10 +43,10 @@ DEBUG = env_bool("SOLACE_DEBUG", False)
 
 def _secret_from_ssm(parameter: str) -> str:
     """In AWS the secret key lives in an SSM SecureString, read once per cold start."""
-    import boto3
+    from solace import aws
 
     region = env_str("SOLACE_AWS_REGION") or env_str("AWS_REGION") or None
-    ssm = boto3.session.Session().client("ssm", region_name=region)
+    ssm = aws.client("ssm", region=region)
     return ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
 
 

@@ -134,3 +134,12 @@ def test_the_image_copies_every_package_of_the_app():
     }
     copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.M))
     assert packages <= copied, f"the image lacks {sorted(packages - copied)}"
+
+
+def test_the_image_ships_bytecode():
+    """Its file system is read-only at run time: without .pyc files every cold start would
+    compile every module again."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    build, final = dockerfile.split("\nFROM ")[-2:]
+    assert re.search(r"compileall [^\n]*--invalidation-mode unchecked-hash /opt/venv /app", build)
+    assert re.search(r"compileall [^\n]*--invalidation-mode unchecked-hash /usr/local/lib/", final)

@@ -199,3 +199,13 @@ def test_production_hashes_passwords_with_argon2_and_the_tests_change_nothing_el
             "/accounts/login/", {"email": staff.email, "password": PASSWORD + "x"}
         )
         assert wrong.status_code == 400
+
+
+def test_an_unknown_account_costs_one_password_hash_like_a_known_one(client, monkeypatch):
+    """Timing must not tell which emails have accounts: an unknown one still hashes the
+    password (as long as verifying a real hash takes)."""
+    hashed = []
+    real = services.make_password
+    monkeypatch.setattr(services, "make_password", lambda pw: hashed.append(pw) or real(pw))
+    client.post("/accounts/login/", {"email": "nobody@example.org", "password": "guess-1234"})
+    assert hashed == ["guess-1234"]
