@@ -1,4 +1,5 @@
 # Solace: `make run` serves the app locally, `make test` is the whole check (what CI runs).
+# `make manage CMD="audit_archive"`: a management command against the store `make run` serves.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ LOCK := $(BIN)/uv pip compile --quiet --no-config --index-url https://pypi.org/s
 	--custom-compile-command "make lock" \
 	--python-version 3.11 --generate-hashes
 
-.PHONY: run test bench screenshots format lock clean triage-report
+.PHONY: run manage test bench screenshots format lock clean triage-report
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -24,6 +25,10 @@ $(STAMP): $(BIN)/python requirements-dev.lock
 
 run: $(STAMP)
 	$(BIN)/python -m solace.local
+
+# No install step: `make run` (which this needs running) has done it.
+manage:
+	$(BIN)/python -m solace.local manage $(CMD)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

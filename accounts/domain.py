@@ -44,6 +44,7 @@ class Hospital:
     organization_id: str
     # Long-wait targets in minutes for acuity levels 1..5.
     wait_targets: tuple[int, int, int, int, int] = (0, 10, 30, 60, 120)
+    temperature_unit: str = "C"  # how staff pages show temperatures: C | F
     # Active staff of this hospital (kept on the hospital item: one read lists colleagues).
     roster: tuple[RosterEntry, ...] = ()
 

@@ -16,7 +16,11 @@ def passive(view):
 
 
 class StaffMiddleware:
-    """Sets request.staff from the session (no extra read) and extends the idle deadline."""
+    """Sets request.staff from the session (no extra read) and extends the idle deadline.
+
+    Only a request whose view read the session moves the deadline, and never a 5xx: an error
+    page (a DynamoDB outage) makes no data-store call, and a page that did not look at the
+    session (public pages, a 404) costs no read of it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,7 +28,12 @@ class StaffMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.staff = SimpleLazyObject(lambda: _staff_from_session(request))
         response = self.get_response(request)
-        if not getattr(request, "solace_passive", False) and request.staff.is_authenticated:
+        if (
+            response.status_code < 500
+            and getattr(request, "solace_staff_read", False)
+            and not getattr(request, "solace_passive", False)
+            and request.staff.is_authenticated
+        ):
             request.session.touch()
         return response
 
@@ -35,4 +44,5 @@ class StaffMiddleware:
 
 def _staff_from_session(request: HttpRequest):
     data = request.session.get(STAFF_SESSION_KEY)
+    request.solace_staff_read = True
     return SignedInStaff.from_session(data) if data else ANONYMOUS

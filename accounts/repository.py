@@ -31,6 +31,7 @@ def _hospital_from_item(item: dict[str, Any]) -> Hospital:
         timezone=item["timezone"],
         organization_id=item["organization_id"],
         wait_targets=tuple(item.get("wait_targets") or (0, 10, 30, 60, 120)),
+        temperature_unit=item.get("temperature_unit", "C"),
         roster=tuple(
             sorted(
                 (
@@ -52,6 +53,7 @@ def hospital_insert(hospital: Hospital) -> None:
         "timezone": hospital.timezone,
         "organization_id": hospital.organization_id,
         "wait_targets": list(hospital.wait_targets),
+        "temperature_unit": hospital.temperature_unit,
         "roster": {},
     }
     claim = {"hospital_id": SLUG_CLAIM.format(hospital.slug), "owner_id": hospital.hospital_id}
@@ -69,6 +71,7 @@ def hospital_update(hospital: Hospital) -> None:
             "name": hospital.name,
             "timezone": hospital.timezone,
             "wait_targets": list(hospital.wait_targets),
+            "temperature_unit": hospital.temperature_unit,
         }
     )
     dynamodb.update_item(

@@ -148,7 +148,12 @@ def hospital_create(
 
 
 def hospital_update(
-    slug: str, *, name: str | None = None, timezone: str | None = None, wait_targets=None
+    slug: str,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+    wait_targets=None,
+    temperature_unit: str | None = None,
 ) -> Hospital:
     """Change a hospital's name, time zone or long-wait targets (minutes for levels 1..5)."""
     hospital = repository.hospital_get_by_slug(slug)
@@ -159,6 +164,7 @@ def hospital_update(
         name=name or hospital.name,
         timezone=timezone or hospital.timezone,
         wait_targets=tuple(wait_targets) if wait_targets else hospital.wait_targets,
+        temperature_unit=temperature_unit or hospital.temperature_unit,
     )
     repository.hospital_update(changed)
     _audit_admin_change(Action.HOSPITAL_CHANGED, hospital.hospital_id, hospital.slug)

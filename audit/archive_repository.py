@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -12,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from audit import archive_bucket
 from solace.dynamodb import aws_client
+from solace.env import aws_region, env_str
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,12 @@ class ArchiveConfig:
 
     @classmethod
     def from_env(cls) -> ArchiveConfig:
-        region = os.environ.get("SOLACE_AWS_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
         return cls(
-            bucket=os.environ.get("SOLACE_ARCHIVE_BUCKET", "solace-audit-archive"),
-            kms_key_id=os.environ.get("SOLACE_KMS_KEY_ID", "alias/solace"),
-            region=region,
-            s3_endpoint=os.environ.get("SOLACE_S3_ENDPOINT") or None,
-            dynamodb_endpoint=os.environ.get("SOLACE_DYNAMODB_ENDPOINT") or None,
+            bucket=env_str("SOLACE_ARCHIVE_BUCKET", "solace-audit-archive"),
+            kms_key_id=env_str("SOLACE_KMS_KEY_ID", "alias/solace"),
+            region=aws_region(),
+            s3_endpoint=env_str("SOLACE_S3_ENDPOINT") or None,
+            dynamodb_endpoint=env_str("SOLACE_DYNAMODB_ENDPOINT") or None,
         )
 
 
@@ -150,12 +149,34 @@ class ArchiveStore:
             LifecycleConfiguration={"Rules": archive_bucket.LIFECYCLE_RULES},
         )
 
-    def ensure_kms_alias(self) -> str:
-        """Create the CMK behind an alias (embedded store only); returns the alias."""
+    def ensure_kms_key(self) -> str:
+        """The archive's CMK on a local store (`make run`, tests); returns SOLACE_KMS_KEY_ID.
+
+        An alias (`alias/…`) is created, with a new key behind it, when it is missing. A key id,
+        key ARN or alias ARN names a key someone else made: it must exist and be enabled, and
+        nothing is created (KeyUnusable otherwise)."""
         kms = aws_client("kms", self.config.s3_endpoint, region=self.config.region)
-        alias = self.config.kms_key_id
-        aliases = kms.list_aliases()["Aliases"]
-        if not any(a["AliasName"] == alias for a in aliases):
+        key = self.config.kms_key_id
+        try:
+            metadata = kms.describe_key(KeyId=key)["KeyMetadata"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NotFoundException":
+                raise
+            if not key.startswith("alias/"):
+                raise KeyUnusable(key, "no such key") from None
             key_id = kms.create_key(Description="Solace local CMK")["KeyMetadata"]["KeyId"]
-            kms.create_alias(AliasName=alias, TargetKeyId=key_id)
-        return alias
+            kms.create_alias(AliasName=key, TargetKeyId=key_id)
+            return key
+        if metadata.get("KeyState", "Enabled") != "Enabled":
+            raise KeyUnusable(key, f"the key is {metadata['KeyState']}")
+        return key
+
+
+class KeyUnusable(Exception):
+    """SOLACE_KMS_KEY_ID names a key that does not exist or cannot encrypt."""
+
+    def __init__(self, key: str, reason: str):
+        super().__init__(
+            f"SOLACE_KMS_KEY_ID={key!r}: {reason}. Give an alias (alias/<name>) to have a key "
+            "created, or the id or ARN of an existing, enabled key."
+        )

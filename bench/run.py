@@ -46,10 +46,11 @@ class App:
 
     def __init__(self):
         from solace import embedded
+        from solace.env import env_str
 
         self.embedded = embedded
         self.store = None
-        endpoint = os.environ.get("SOLACE_DYNAMODB_ENDPOINT")
+        endpoint = env_str("SOLACE_DYNAMODB_ENDPOINT")
         if not endpoint:
             self.store, endpoint = embedded.start_moto_server()
         self.endpoint = endpoint
@@ -460,7 +461,9 @@ def report(queue, history, intake, cold, endpoint_label: str, first_healthz: flo
 
 
 def main() -> int:
-    label = os.environ.get("SOLACE_DYNAMODB_ENDPOINT") or "embedded moto server (in memory)"
+    from solace.env import env_str
+
+    label = env_str("SOLACE_DYNAMODB_ENDPOINT") or "embedded moto server (in memory)"
     app = App()
     try:
         cold = bench_cold_start(app)

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from patients.domain import EncounterEvent, Patient, QueueRow
+import triage
+from patients.domain import (
+    ALERT_LABELS,
+    AVPU_LABELS,
+    STATUS_LABELS,
+    AlertReason,
+    EncounterEvent,
+    EventType,
+    Patient,
+    QueueRow,
+    Status,
+    counting_sets,
+)
 
 
 @dataclass(frozen=True)
@@ -40,3 +53,157 @@ class PatientRecord:
 
 class ActionRefused(Exception):
     """The action is not allowed in this state or for this role (message says why)."""
+
+
+# --- What staff pages show: labels and units, never codes -------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    changed: str = ""  # "up" | "down" | "changed" | "" against the previous set
+    previous: str = ""
+
+
+@dataclass(frozen=True)
+class VitalsRow:
+    set_id: str
+    taken_at: str
+    recorded_by_name: str
+    cells: tuple[Cell, ...]
+    corrected: bool  # replaced by a later correction: no longer counts
+    corrects: str | None
+
+
+VITALS_COLUMNS = (
+    "Heart rate",
+    "Resp. rate",
+    "SpO₂",
+    "Blood pressure",
+    "Temperature",
+    "Pain",
+    "Mental status",
+    "Glucose",
+    "Weight",
+)
+
+
+def temperature_text(celsius: float, unit: str) -> str:
+    if unit == "F":
+        return f"{celsius * 9 / 5 + 32:.1f} °F"
+    return f"{celsius:.1f} °C"
+
+
+def _column_values(values: dict[str, Any], temperature_unit: str) -> list[tuple[str, Any]]:
+    """(text, comparable value) per column; ("", None) where the set has no value."""
+    spo2 = values.get("spo2")
+    oxygen = values.get("oxygen_l_min")
+    breathing = "" if oxygen is None else ("room air" if oxygen == 0 else f"on {oxygen:g} l/min O₂")
+    spo2_text = " ".join(t for t in (f"{spo2} %" if spo2 is not None else "", breathing) if t)
+    systolic, diastolic = values.get("systolic"), values.get("diastolic")
+    avpu, gcs = values.get("avpu"), values.get("gcs")
+    mental = ", ".join(t for t in (AVPU_LABELS.get(avpu, ""), f"GCS {gcs}" if gcs else "") if t)
+    temperature = values.get("temperature_c")
+    glucose, weight, pain = values.get("glucose_mg_dl"), values.get("weight_kg"), values.get("pain")
+
+    def number(value, unit):
+        return (f"{value:g} {unit}", value) if value is not None else ("", None)
+
+    return [
+        number(values.get("heart_rate"), "/min"),
+        number(values.get("respiratory_rate"), "/min"),
+        (spo2_text, spo2),
+        (f"{systolic}/{diastolic} mmHg", systolic) if systolic is not None else ("", None),
+        (temperature_text(temperature, temperature_unit), temperature)
+        if temperature is not None
+        else ("", None),
+        (f"{pain}/10", pain) if pain is not None else ("", None),
+        (mental, (-"AVPU".index(avpu) if avpu else None, gcs)) if mental else ("", None),
+        number(glucose, "mg/dL"),
+        number(weight, "kg"),
+    ]
+
+
+def vitals_rows(patient: Patient, temperature_unit: str) -> list[VitalsRow]:
+    """Every set, newest first, each value marked where it changed since the previous set
+    that counts (corrected sets are shown, struck through, and compared with nothing)."""
+    counting = {s.set_id for s in counting_sets(patient.vitals_sets)}
+    previous: dict[int, tuple[str, Any]] = {}
+    rows = []
+    for vitals_set in sorted(patient.vitals_sets, key=lambda s: (s.taken_at, s.recorded_at)):
+        columns = _column_values(vitals_set.values, temperature_unit)
+        cells = []
+        for i, (text, value) in enumerate(columns):
+            before = previous.get(i) if vitals_set.set_id in counting else None
+            changed = ""
+            if text and before and before[0] != text:
+                if isinstance(value, int | float) and isinstance(before[1], int | float):
+                    changed = "up" if value > before[1] else "down"
+                else:
+                    changed = "changed"
+            cells.append(Cell(text, changed, before[0] if changed else ""))
+            if text and vitals_set.set_id in counting:
+                previous[i] = (text, value)
+        rows.append(
+            VitalsRow(
+                set_id=vitals_set.set_id,
+                taken_at=vitals_set.taken_at,
+                recorded_by_name=vitals_set.recorded_by_name,
+                cells=tuple(cells),
+                corrected=vitals_set.set_id not in counting,
+                corrects=vitals_set.corrects,
+            )
+        )
+    return rows[::-1]
+
+
+EVENT_LABELS = {
+    EventType.ARRIVED: "Arrived",
+    EventType.TRIAGE_SUGGESTED: "Triage suggested",
+    EventType.WORSE_REPORTED: "Patient reported feeling worse",
+    EventType.VITALS_RECORDED: "Vital signs recorded",
+    EventType.FINDINGS_RECORDED: "Findings recorded",
+    EventType.IDENTITY_COMPLETED: "Name and date of birth completed",
+    EventType.ALERT_ACKNOWLEDGED: "Alert acknowledged",
+    EventType.ACUITY_CONFIRMED: "Acuity confirmed",
+    EventType.ACUITY_OVERRIDDEN: "Acuity overridden",
+    EventType.ROOMED: "Room assigned",
+    EventType.ASSIGNED: "Assigned",
+    EventType.STATUS_CHANGED: "Moved",
+    EventType.DISPOSITION: "Visit ended",
+}
+
+
+def finding_label(code: str) -> str:
+    return triage.LABELS.get(code, code.replace("_", " "))
+
+
+def event_summary(event: EncounterEvent, roster_names: dict[str, str]) -> str:
+    """One line a clinician reads: what happened, with the values, in words."""
+    data = event.data
+    parts = [EVENT_LABELS.get(event.type, event.type.value.replace("_", " ").capitalize())]
+    if "level" in data and event.type in (
+        EventType.TRIAGE_SUGGESTED,
+        EventType.ACUITY_CONFIRMED,
+        EventType.ACUITY_OVERRIDDEN,
+    ):
+        parts.append(f"level {data['level']}")
+    if data.get("reason"):
+        parts.append(f"reason: {data['reason']}")
+    if data.get("added"):
+        parts.append("added " + ", ".join(finding_label(c) for c in data["added"]))
+    if data.get("removed"):
+        parts.append("removed " + ", ".join(finding_label(c) for c in data["removed"]))
+    if data.get("corrects"):
+        parts.append("a correction of an earlier set")
+    if "level_before" in data:
+        before, after = data["level_before"], data["level_after"]
+        parts.append(f"suggestion {before} → {after}" if before != after else f"level {after}")
+    if "room" in data:
+        parts.append(f"room {data['room']}" if data["room"] else "room cleared")
+    if data.get("slot"):
+        who = roster_names.get(data.get("staff_id", ""), "a colleague")
+        parts.append(f"{data['slot']}: {who}")
+    if "to" in data:
+        parts.append(f"{STATUS_LABELS[Status(data['from'])]} → {STATUS_LABELS[Status(data['to'])]}")
+    if data.get("alert"):
+        parts.append(ALERT_LABELS.get(AlertReason(data["alert"]), ""))
+    return " · ".join(p for p in parts if p)

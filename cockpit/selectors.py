@@ -8,11 +8,23 @@ import statistics
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import triage
 from accounts import repository as accounts_repository
 from accounts.domain import Hospital, SignedInStaff
-from cockpit.domain import EarlierVisit, PatientRecord, QueueSnapshot, QueueSummary
+from cockpit.domain import (
+    VITALS_COLUMNS,
+    EarlierVisit,
+    PatientRecord,
+    QueueSnapshot,
+    QueueSummary,
+    event_summary,
+    finding_label,
+    vitals_rows,
+)
+from intake.domain import ARRIVAL_MODES
+from intake.forms import LANGUAGE_LABELS, ONSET_LABELS, PREGNANT_LABELS, SEX_LABELS
 from patients import repository as patients_repository
-from patients.domain import Patient
+from patients.domain import ALERT_LABELS, AlertReason, Patient
 from solace import clock
 
 # Bump when the rows fragment changes shape, so screens holding an old ETag re-render.
@@ -28,9 +40,10 @@ def _etag(kind: str, items: list[dict]) -> str:
 
 
 def _snapshot(kind: str, items: list[dict], scanned: int) -> QueueSnapshot:
+    # Alerts are pinned on top (oldest alert first) until acknowledged; then acuity, then wait.
     rows = sorted(
         (patients_repository.queue_row_from_item(i) for i in items),
-        key=lambda r: (r.level, r.created_at),
+        key=lambda r: (r.alert is None, r.alert_at or "", r.level, r.created_at),
     )
     return QueueSnapshot(rows=tuple(rows), etag=_etag(kind, items), scanned_count=scanned)
 
@@ -109,3 +122,25 @@ def patient_record(staff: SignedInStaff, patient: Patient) -> PatientRecord:
         for v in visits
     ]
     return PatientRecord(patient=patient, events=events, earlier_visits=earlier)
+
+
+def patient_page(record: PatientRecord, hospital: Hospital) -> dict:
+    """What the patient page shows, in words and units: never codes."""
+    patient = record.patient
+    suggestion = triage.suggestion_from_dict(patient.triage)
+    names = {member.staff_id: member.name for member in hospital.roster}
+    return {
+        "suggestion": suggestion,
+        "resources": [triage.RESOURCE_LABELS.get(r, r) for r in suggestion.resources],
+        "alert_label": ALERT_LABELS.get(AlertReason(patient.alert)) if patient.alert else "",
+        "sex_label": SEX_LABELS.get(patient.sex, patient.sex),
+        "arrival_mode": ARRIVAL_MODES.get(patient.arrival_mode, ""),
+        "vitals_columns": VITALS_COLUMNS,
+        "vitals_rows": vitals_rows(patient, hospital.temperature_unit),
+        "findings": [finding_label(code) for code in patient.findings],
+        "symptoms": [finding_label(code) for code in patient.symptoms],
+        "language": LANGUAGE_LABELS.get(patient.preferred_language, patient.preferred_language),
+        "onset": ONSET_LABELS.get(patient.onset, ""),
+        "pregnant": PREGNANT_LABELS.get(patient.pregnant, ""),
+        "timeline": [(e.time, event_summary(e, names)) for e in record.events],
+    }

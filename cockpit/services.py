@@ -3,7 +3,9 @@ the version the clinician was looking at; a concurrent change raises VersionConf
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import uuid
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import triage
@@ -16,10 +18,14 @@ from patients import repository as patients_repository
 from patients.domain import (
     DISPOSITIONS,
     STATUS_LABELS,
+    AlertReason,
     EventType,
     Patient,
     Status,
     VersionConflict,
+    VitalsSet,
+    age_in_days,
+    match_key,
     new_event,
     next_statuses,
 )
@@ -53,14 +59,12 @@ def _apply(
         raise ActionRefused("This visit has ended; its record can no longer be changed.")
     actor = _actor(staff)
     now = clock.utc_now_iso()
+    after = replace(
+        patient, **changes, updated_at=now, updated_by=staff.staff_id, updated_by_name=staff.name
+    )
     patients_repository.patient_update(
-        patient=patient,
-        changes={
-            **changes,
-            "updated_at": now,
-            "updated_by": staff.staff_id,
-            "updated_by_name": staff.name,
-        },
+        before=patient,
+        after=after,
         event=new_event(patient.patient_id, event_type, now, actor, event_data),
         audit_entry=audit_entry(
             hospital_id=patient.hospital_id,
@@ -79,33 +83,135 @@ def _flags(patient: Patient, flag: str, present: bool) -> tuple[str, ...]:
     return (*flags, flag) if present else flags
 
 
+def _rerun(before: Patient, changed: Patient, now: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Re-run the engine on a changed record: the changes that go with it (suggestion, the
+    danger-zone flag, an alert when it became more urgent) and the timeline's before → after."""
+    suggestion = changed.suggest()
+    latest = changed.vitals
+    danger = bool(latest) and bool(triage.danger_zone(changed.age_days, triage.Vitals(**latest)))
+    changes: dict[str, Any] = {
+        "suggested_level": suggestion.level,
+        "triage": suggestion.as_dict(),
+        "flags": _flags(changed, DANGER_ZONE_FLAG, danger),
+    }
+    if suggestion.level < before.suggested_level:
+        changes.update(alert=AlertReason.MORE_URGENT, alert_at=now)
+    return changes, {"level_before": before.suggested_level, "level_after": suggestion.level}
+
+
 def patient_record_vitals(
     staff: SignedInStaff,
     patient: Patient,
     expected_version: int,
-    vitals: triage.Vitals,
+    values: dict[str, Any],
+    taken_at: str,
     context: RequestContext,
-) -> triage.Suggestion:
-    """Store the vitals and rerun the triage engine with them."""
-    suggestion = triage.suggest(patient.triage_input(vitals))
-    danger = bool(triage.danger_zone_reasons(patient.age_days, vitals))
-    recorded = {k: v for k, v in asdict(vitals).items() if v is not None}
+    corrects: str | None = None,
+) -> None:
+    """Add a set of vital signs (never overwriting one) and re-run the engine on the latest
+    value of each measure."""
+    now = clock.utc_now_iso()
+    vitals_set = VitalsSet(
+        set_id=uuid.uuid4().hex[:12],
+        taken_at=taken_at,
+        recorded_at=now,
+        recorded_by=staff.staff_id,
+        recorded_by_name=staff.name,
+        values=values,
+        corrects=corrects,
+    )
+    changed = replace(patient, vitals_sets=(*patient.vitals_sets, vitals_set))
+    changes, levels = _rerun(patient, changed, now)
     _apply(
         staff,
         patient,
         expected_version,
         action=Action.VITALS_RECORDED,
         event_type=EventType.VITALS_RECORDED,
-        changes={
-            "vitals": recorded,
-            "suggested_level": suggestion.level,
-            "triage": suggestion.as_dict(),
-            "flags": _flags(patient, DANGER_ZONE_FLAG, danger),
-        },
-        event_data={"vitals": recorded, "suggestion": suggestion.as_dict()},
+        changes={"vitals_sets": changed.vitals_sets, **changes},
+        event_data={"set_id": vitals_set.set_id, "values": values, "corrects": corrects, **levels},
         context=context,
     )
-    return suggestion
+
+
+def patient_record_findings(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    findings: list[str],
+    context: RequestContext,
+) -> None:
+    """Record what the nurse observes (the checklist as it is now) and re-run the engine."""
+    now = clock.utc_now_iso()
+    changed = replace(patient, findings=tuple(sorted(findings)))
+    changes, levels = _rerun(patient, changed, now)
+    added = sorted(set(changed.findings) - set(patient.findings))
+    removed = sorted(set(patient.findings) - set(changed.findings))
+    _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.FINDINGS_RECORDED,
+        event_type=EventType.FINDINGS_RECORDED,
+        changes={"findings": changed.findings, **changes},
+        event_data={"added": added, "removed": removed, **levels},
+        context=context,
+    )
+
+
+def patient_complete_identity(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date | None,
+    context: RequestContext,
+) -> None:
+    """Name (and birth date) of a patient registered without them. A birth date replaces an
+    estimated age, which can change the suggestion; earlier visits are matched again."""
+    now = clock.utc_now_iso()
+    arrived = clock.parse_iso(patient.created_at).date()
+    identity: dict[str, Any] = {
+        "given_name": given_name,
+        "family_name": family_name,
+        "alias": "",
+        "date_of_birth": date_of_birth or patient.date_of_birth,
+        "match_key": match_key(family_name, date_of_birth or patient.date_of_birth),
+    }
+    if date_of_birth:
+        identity.update(age_days=age_in_days(date_of_birth, arrived), age_estimated=False)
+    changed = replace(patient, **identity)
+    changes, levels = _rerun(patient, changed, now)
+    _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.IDENTITY_COMPLETED,
+        event_type=EventType.IDENTITY_COMPLETED,
+        changes={**identity, **changes},
+        event_data={"date_of_birth_given": bool(date_of_birth), **levels},
+        context=context,
+    )
+
+
+def patient_acknowledge_alert(
+    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
+) -> None:
+    """A clinician has seen the alert: it stops pinning the patient, on every workstation."""
+    if patient.alert is None:
+        raise ActionRefused("There is no alert to acknowledge.")
+    _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.ALERT_ACKNOWLEDGED,
+        event_type=EventType.ALERT_ACKNOWLEDGED,
+        changes={"alert": None, "alert_at": None},
+        event_data={"alert": patient.alert},
+        detail=patient.alert,
+        context=context,
+    )
 
 
 def patient_set_acuity(
@@ -120,6 +226,9 @@ def patient_set_acuity(
     overridden = level != patient.suggested_level
     if overridden and not reason.strip():
         raise ActionRefused("Overriding the suggested level needs a reason.")
+    if patient.weight_needed and level != 1:
+        # Doses for children go by weight; a resuscitation (level 1) does not wait for it.
+        raise ActionRefused("Record the child's weight first: doses go by weight.")
     changes: dict[str, Any] = {
         "confirmed_level": level,
         "confirmed_by": staff.staff_id,

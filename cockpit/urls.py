@@ -8,6 +8,7 @@ urlpatterns = [
     path("cockpit/", views.queue_page, name="queue_page"),
     path("cockpit/queue/", views.queue_rows, name="queue_rows"),
     path("cockpit/hospital/", views.choose_hospital, name="choose_hospital"),
+    path("cockpit/arrivals/new/", views.quick_arrival, name="quick_arrival"),
     path("cockpit/patients/<str:patient_id>/", views.patient_page, name="patient"),
     path(
         "cockpit/patients/<str:patient_id>/<slug:action>/",

@@ -3,6 +3,7 @@ and the de-identified waiting-room board."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import repository as accounts_repository
@@ -21,7 +22,20 @@ from accounts.selectors import hospital_by_slug, staff_hospitals
 from audit.domain import Action
 from cockpit import selectors, services
 from cockpit.domain import ActionRefused, PatientRecord, QueueSnapshot
-from cockpit.forms import AcuityForm, AssignForm, RoomForm, StatusForm, VersionedForm, VitalsForm
+from cockpit.forms import (
+    AcknowledgeForm,
+    AcuityForm,
+    AssignForm,
+    FindingsForm,
+    IdentityForm,
+    QuickArrivalForm,
+    RoomForm,
+    StatusForm,
+    VersionedForm,
+    VitalsForm,
+)
+from intake import services as intake_services
+from intake.domain import IdempotencyKeyReused
 from patients.domain import DISPOSITIONS, Patient, Status, VersionConflict
 from solace import clock, metrics
 from solace.context import RequestContext
@@ -30,6 +44,11 @@ HOSPITAL_SESSION_KEY = "cockpit_hospital_id"
 BOARD_SALT = "solace.board"
 BOARD_LINK_SECONDS = 24 * 60 * 60
 clinicians_only = role_required(*CLINICAL_ROLES)
+
+
+def _chosen_hospital(request: HttpRequest) -> Hospital | None:
+    hospital_id = _chosen_hospital_id(request)
+    return accounts_repository.hospital_get(hospital_id) if hospital_id else None
 
 
 def _chosen_hospital_id(request: HttpRequest) -> str | None:
@@ -56,6 +75,7 @@ def _rows_context(hospital: Hospital, snapshot: QueueSnapshot) -> dict:
             for row, waited in ((r, r.waited_minutes(now)) for r in snapshot.rows)
         ],
         "summary": selectors.summary(hospital, snapshot, now),
+        "alert_count": sum(1 for r in snapshot.rows if r.alert),
     }
 
 
@@ -189,6 +209,8 @@ def _render_patient(
     }
     if bound is not None:
         forms[bound.action] = bound
+    elif request.GET.get("correct"):
+        forms["vitals"].correcting(request.GET["correct"])
     context = {
         "record": record,
         "patient": patient,
@@ -196,6 +218,7 @@ def _render_patient(
         "forms": forms,
         "conflict": conflict,
         "refused": refused,
+        **selectors.patient_page(record, hospital),
     }
     return render(request, "cockpit/patient.html", context, status=status)
 
@@ -215,7 +238,39 @@ Handler = Callable[[VersionedForm, RequestContext], Any]
 
 def _record_vitals(form: VitalsForm, context: RequestContext):
     services.patient_record_vitals(
-        form.staff, form.patient, form.cleaned_data["version"], form.vitals(), context
+        form.staff,
+        form.patient,
+        form.cleaned_data["version"],
+        form.values(),
+        form.taken_at_iso(form.hospital),
+        context,
+        corrects=form.cleaned_data["corrects"],
+    )
+
+
+def _record_findings(form: FindingsForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_record_findings(
+        form.staff, form.patient, data["version"], data["findings"], context
+    )
+
+
+def _complete_identity(form: IdentityForm, context: RequestContext):
+    data = form.cleaned_data
+    services.patient_complete_identity(
+        form.staff,
+        form.patient,
+        data["version"],
+        data["given_name"],
+        data["family_name"],
+        data["date_of_birth"],
+        context,
+    )
+
+
+def _acknowledge(form: AcknowledgeForm, context: RequestContext):
+    services.patient_acknowledge_alert(
+        form.staff, form.patient, form.cleaned_data["version"], context
     )
 
 
@@ -254,7 +309,10 @@ def _change_status(form: StatusForm, context: RequestContext):
 # Action name in the URL -> its form, its service call, and the audit action its failed
 # attempts are filed under.
 ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
+    "acknowledge": (AcknowledgeForm, _acknowledge, Action.ALERT_ACKNOWLEDGED),
     "vitals": (VitalsForm, _record_vitals, Action.VITALS_RECORDED),
+    "findings": (FindingsForm, _record_findings, Action.FINDINGS_RECORDED),
+    "identity": (IdentityForm, _complete_identity, Action.IDENTITY_COMPLETED),
     "acuity": (AcuityForm, _set_acuity, Action.ACUITY_CONFIRMED),
     "room": (RoomForm, _assign_room, Action.ROOM_ASSIGNED),
     "assign": (AssignForm, _assign_staff, Action.STAFF_ASSIGNED),
@@ -290,4 +348,41 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
         return _render_patient(request, record, refused=str(refused), status=400)
     if action == "status" and Status(form.cleaned_data["status"]) in DISPOSITIONS:
         return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
+    if action == "acknowledge" and request.htmx:
+        # From the queue: the poller refreshes the rows at once, nothing else moves.
+        return HttpResponse(status=204, headers={"HX-Trigger": "queue-changed"})
     return HttpResponseRedirect(reverse("cockpit:patient", args=[patient_id]), status=303)
+
+
+# --- Quick registration -----------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@clinicians_only
+def quick_arrival(request: HttpRequest) -> HttpResponse:
+    """Register a patient who cannot use the phone form (unresponsive, ambulance arrival…)."""
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    if request.method == "GET":
+        form = QuickArrivalForm(initial={"idempotency_key": uuid.uuid4()}, hospital=hospital)
+        return render(request, "cockpit/arrival.html", {"form": form, "hospital": hospital})
+    form = QuickArrivalForm(request.POST, hospital=hospital)
+    if not form.is_valid():
+        context = {"form": form, "hospital": hospital}
+        return render(request, "cockpit/arrival.html", context, status=400)
+    staff = request.staff
+    try:
+        registration = intake_services.intake_register_by_staff(
+            hospital=hospital,
+            staff_id=staff.staff_id,
+            staff_name=staff.name,
+            staff_role=staff.role.value,
+            idempotency_key=str(form.cleaned_data["idempotency_key"]),
+            arrival=form.arrival(staff.staff_id),
+            context=RequestContext.from_request(request),
+        )
+    except IdempotencyKeyReused:
+        form.add_error(None, "This form was already sent with other answers. Open a new one.")
+        context = {"form": form, "hospital": hospital}
+        return render(request, "cockpit/arrival.html", context, status=422)
+    target = reverse("cockpit:patient", args=[registration.patient_id])
+    return HttpResponseRedirect(target, status=303)

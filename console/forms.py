@@ -8,7 +8,7 @@ from accounts import repository as accounts_repository
 from audit.domain import Action
 from console.selectors import AuditFilter
 from solace import clock
-from solace.forms import Form
+from solace.forms import CleanText, Form
 
 MAX_RANGE_DAYS = 366
 _PATIENT_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -19,10 +19,10 @@ class AuditFilterForm(Form):
     hospital = forms.ChoiceField(label="Hospital", required=False)
     date_from = forms.DateField(label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
-    actor = forms.CharField(
+    actor = CleanText(
         label="Actor", required=False, max_length=254, help_text="Staff email or actor id."
     )
-    patient = forms.CharField(label="Patient id", required=False, max_length=64)
+    patient = CleanText(label="Patient id", required=False, max_length=64)
     action = forms.ChoiceField(
         label="Action",
         required=False,

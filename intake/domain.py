@@ -30,6 +30,9 @@ class IntakeSession:
     check_in_code: str | None = None
     given_name: str | None = None
     worse_reported_at: int | None = None
+    # An emergency red flag was ticked or typed: the status page says, first, to go to the
+    # front desk now (the patient never sees a level or a reason).
+    front_desk_now: bool = False
 
     @property
     def registered(self) -> bool:
@@ -72,6 +75,45 @@ class IntakeAnswers:
             "medications": self.medications,
             "conditions": self.conditions,
             "preferred_language": self.preferred_language,
+        }
+
+
+ARRIVAL_MODES = {
+    "walk_in": "Walk-in",
+    "ambulance": "Ambulance",
+    "police": "Police",
+    "transfer": "Transfer from another facility",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class StaffArrival:
+    """A patient registered by a clinician: what is known on arrival."""
+
+    staff_id: str
+    sex: str
+    arrival_mode: str
+    chief_complaint: str
+    date_of_birth: date | None = None
+    estimated_age_days: int = 0  # when the birth date is unknown
+    given_name: str = ""
+    family_name: str = ""
+    findings: tuple[str, ...] = ()
+    vitals: tuple[tuple[str, Any], ...] = ()  # a first set, in stored units
+    vitals_taken_at: str | None = None
+
+    def normalized(self) -> dict[str, Any]:
+        return {
+            "sex": self.sex,
+            "arrival_mode": self.arrival_mode,
+            "chief_complaint": self.chief_complaint,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else None,
+            "estimated_age_days": self.estimated_age_days,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "findings": sorted(self.findings),
+            "vitals": sorted(self.vitals),
         }
 
 

@@ -53,6 +53,11 @@ LANGUAGE_CHOICES = [
     ("fr", "Français"),
     ("other", _("Other language")),
 ]
+# Staff pages show the answers in these words (English: the staff's language).
+SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Not given"}
+ONSET_LABELS = {code: label for code, label in ONSET_CHOICES if code}
+PREGNANT_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+LANGUAGE_LABELS = {"other": "Another language", **dict(LANGUAGE_CHOICES[:-1])}
 CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "idempotency_key"})
 
 

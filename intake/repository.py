@@ -18,7 +18,7 @@ from intake.domain import (
     WorseReportedRecently,
 )
 from patients import repository as patients_repository
-from patients.domain import EncounterEvent, Patient
+from patients.domain import AlertReason, EncounterEvent, Patient
 from solace import clock, dynamodb
 from solace.dynamodb import EXPIRED, LIVE, Expression, TransactionCancelled
 from solace.tables import IDEMPOTENCY, INTAKE_SESSIONS, PATIENTS
@@ -47,6 +47,7 @@ def _session_from_item(item: dict[str, Any]) -> IntakeSession:
         check_in_code=item.get("check_in_code"),
         given_name=item.get("given_name"),
         worse_reported_at=item.get("worse_reported_at"),
+        front_desk_now=bool(item.get("front_desk_now")),
     )
 
 
@@ -73,7 +74,7 @@ class StoredRegistration(Exception):
 
 def register(
     *,
-    session_id: str,
+    session_id: str | None,
     idempotency_key: str,
     payload_hash: str,
     location: str,
@@ -81,7 +82,9 @@ def register(
     events: list[EncounterEvent],
     audit_entry: AuditEntry,
 ) -> None:
-    """Commit a registration in ONE TransactWriteItems, or raise without writing anything.
+    """Commit a registration in ONE TransactWriteItems, or raise without writing anything. A
+    registration from the public form also marks its intake session used (`session_id`); one
+    by staff has none.
 
     StoredRegistration: the key was used before (its record comes back in the cancellation
     reasons: no extra read). IntakeSessionEnded: the intake session is gone or used.
@@ -96,13 +99,6 @@ def register(
         "created_at": now,
         "expires_at": now + IDEMPOTENCY_SECONDS,
     }
-    session = Expression(
-        pid=patient.patient_id,
-        code=patient.check_in_code,
-        given=patient.given_name,
-        hid=patient.hospital_id,
-        now=now,
-    )
     actions = [
         (
             "idempotency",
@@ -118,18 +114,9 @@ def register(
         ("patient", patients_repository.patient_put_action(patient)),
         *[(f"event{i}", patients_repository.event_put_action(e)) for i, e in enumerate(events)],
         ("audit", audit_repository.put_action(audit_entry)),
-        (
-            "session",
-            dynamodb.update_action(
-                INTAKE_SESSIONS,
-                _session_key(session_id),
-                session,
-                "SET patient_id = :pid, check_in_code = :code, given_name = :given",
-                condition=f"attribute_exists({SESSION_KEY}) AND hospital_id = :hid "
-                f"AND {LIVE} AND attribute_not_exists(patient_id)",
-            ),
-        ),
     ]
+    if session_id is not None:
+        actions.append(("session", _session_used_action(session_id, patient, now)))
     try:
         dynamodb.transact_write(actions)
     except TransactionCancelled as exc:
@@ -138,6 +125,27 @@ def register(
         if exc.failed("session"):
             raise IntakeSessionEnded from exc
         raise
+
+
+def _session_used_action(session_id: str, patient: Patient, now: int) -> dict[str, Any]:
+    """The intake session remembers who registered (for its status page), once, while live."""
+    front_desk_now = bool(patient.triage.get("front_desk_now"))
+    session = Expression(
+        pid=patient.patient_id,
+        code=patient.check_in_code,
+        given=patient.given_name,
+        desk=front_desk_now,
+        hid=patient.hospital_id,
+        now=now,
+    )
+    return dynamodb.update_action(
+        INTAKE_SESSIONS,
+        _session_key(session_id),
+        session,
+        "SET patient_id = :pid, check_in_code = :code, given_name = :given, front_desk_now = :desk",
+        condition=f"attribute_exists({SESSION_KEY}) AND hospital_id = :hid "
+        f"AND {LIVE} AND attribute_not_exists(patient_id)",
+    )
 
 
 def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | None:
@@ -165,6 +173,8 @@ def report_worse(
             "updated_at": event.time,
             "updated_by": event.actor_id,
             "updated_by_name": "the patient (reported feeling worse)",
+            "alert": AlertReason.FEELS_WORSE.value,
+            "alert_at": event.time,
         },
         add={"version": 1},
     )

@@ -43,7 +43,7 @@ def _set_session_cookie(response: HttpResponse, hospital: Hospital, session: Int
         session.session_id,
         max_age=INTAKE_SESSION_SECONDS,
         path=f"/h/{hospital.slug}/",
-        secure=not settings.DEBUG,
+        secure=not settings.SOLACE_DEBUG,  # development mode: plain http
         httponly=True,
         samesite="Lax",
     )

@@ -33,11 +33,16 @@ class Status(StrEnum):
     IN_TRIAGE = "in_triage"
     WAITING_FOR_PROVIDER = "waiting_for_provider"
     WITH_PROVIDER = "with_provider"
+    ADMIT_DECIDED = "admit_decided"  # boarding: stays on the board until it leaves for a bed
     DISCHARGED = "discharged"
-    ADMITTED = "admitted"
+    ADMITTED = "admitted"  # left the department for a bed
     TRANSFERRED = "transferred"
     LEFT_WITHOUT_BEING_SEEN = "left_without_being_seen"
     LEFT_AGAINST_ADVICE = "left_against_advice"
+    DIED = "died"
+    # Registrations closed without being a visit (excluded from every measure).
+    CLOSED_DUPLICATE = "closed_duplicate"
+    NOT_A_PATIENT = "not_a_patient"
 
 
 STATUS_LABELS = {
@@ -45,11 +50,15 @@ STATUS_LABELS = {
     Status.IN_TRIAGE: "In triage",
     Status.WAITING_FOR_PROVIDER: "Waiting for provider",
     Status.WITH_PROVIDER: "With provider",
+    Status.ADMIT_DECIDED: "Admitted, boarding",
     Status.DISCHARGED: "Discharged",
     Status.ADMITTED: "Admitted",
     Status.TRANSFERRED: "Transferred",
     Status.LEFT_WITHOUT_BEING_SEEN: "Left without being seen",
     Status.LEFT_AGAINST_ADVICE: "Left against advice",
+    Status.DIED: "Died in the department",
+    Status.CLOSED_DUPLICATE: "Closed: duplicate registration",
+    Status.NOT_A_PATIENT: "Closed: not a patient",
 }
 # The ends of a visit, in the order a clinician reads them.
 DISPOSITIONS = (
@@ -58,18 +67,23 @@ DISPOSITIONS = (
     Status.TRANSFERRED,
     Status.LEFT_WITHOUT_BEING_SEEN,
     Status.LEFT_AGAINST_ADVICE,
+    Status.DIED,
 )
+# Registrations closed by their own actions (link to the original; not a patient).
+CLOSURES = (Status.CLOSED_DUPLICATE, Status.NOT_A_PATIENT)
+ENDED = DISPOSITIONS + CLOSURES
 # Forward moves through the department; a disposition may end any active visit.
 FLOW: dict[Status, tuple[Status, ...]] = {
     Status.WAITING: (Status.IN_TRIAGE,),
     Status.IN_TRIAGE: (Status.WAITING_FOR_PROVIDER,),
     Status.WAITING_FOR_PROVIDER: (Status.WITH_PROVIDER,),
-    Status.WITH_PROVIDER: (),
+    Status.WITH_PROVIDER: (Status.ADMIT_DECIDED,),
+    Status.ADMIT_DECIDED: (),
 }
 
 
 def next_statuses(current: Status) -> tuple[Status, ...]:
-    if current in DISPOSITIONS:
+    if current in ENDED:
         return ()
     return FLOW[current] + DISPOSITIONS
 
@@ -79,6 +93,9 @@ class EventType(StrEnum):
     TRIAGE_SUGGESTED = "triage_suggested"
     WORSE_REPORTED = "worse_reported"
     VITALS_RECORDED = "vitals_recorded"
+    FINDINGS_RECORDED = "findings_recorded"
+    IDENTITY_COMPLETED = "identity_completed"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
     ACUITY_CONFIRMED = "acuity_confirmed"
     ACUITY_OVERRIDDEN = "acuity_overridden"
     ROOMED = "roomed"
@@ -118,6 +135,64 @@ def new_event(
     )
 
 
+# --- Vital signs: append-only sets ------------------------------------------------------------
+@dataclass(frozen=True)
+class Measure:
+    name: str  # as triage.Vitals names it
+    label: str
+    unit: str  # the stored unit
+
+
+# Display order. Stored units: temperature in °C, glucose in mg/dL, weight in kg.
+MEASURES = (
+    Measure("heart_rate", "Heart rate", "/min"),
+    Measure("respiratory_rate", "Respiratory rate", "/min"),
+    Measure("spo2", "SpO₂", "%"),
+    Measure("oxygen_l_min", "Oxygen", "l/min"),
+    Measure("systolic", "Systolic BP", "mmHg"),
+    Measure("diastolic", "Diastolic BP", "mmHg"),
+    Measure("temperature_c", "Temperature", "°C"),
+    Measure("pain", "Pain", "/10"),
+    Measure("avpu", "Responsiveness (AVPU)", ""),
+    Measure("gcs", "GCS", "/15"),
+    Measure("glucose_mg_dl", "Glucose", "mg/dL"),
+    Measure("weight_kg", "Weight", "kg"),
+)
+MEASURE_NAMES = tuple(m.name for m in MEASURES)
+AVPU_LABELS = {"A": "Alert", "V": "Responds to voice", "P": "Responds to pain", "U": "Unresponsive"}
+WEIGHT_NEEDED_UNDER_DAYS = 12 * 365  # children's doses go by weight: asked once per visit
+
+
+@dataclass(frozen=True)
+class VitalsSet:
+    """One set of measurements as taken at the bedside. Sets are never changed or deleted: a
+    correction is a new set naming the one it corrects (which then no longer counts)."""
+
+    set_id: str
+    taken_at: str  # when measured (ISO-8601 UTC)
+    recorded_at: str  # when entered
+    recorded_by: str  # staff id
+    recorded_by_name: str
+    values: dict[str, Any]  # measure name -> value in the stored unit
+    corrects: str | None = None
+
+
+def counting_sets(sets: tuple[VitalsSet, ...]) -> list[VitalsSet]:
+    """The sets that count, oldest first (corrected sets are left out)."""
+    corrected = {s.corrects for s in sets if s.corrects}
+    return sorted(
+        (s for s in sets if s.set_id not in corrected), key=lambda s: (s.taken_at, s.recorded_at)
+    )
+
+
+def latest_vitals(sets: tuple[VitalsSet, ...]) -> dict[str, Any]:
+    """The most recent value of each measure across the sets that count."""
+    latest: dict[str, Any] = {}
+    for vitals_set in counting_sets(sets):
+        latest.update({k: v for k, v in vitals_set.values.items() if v is not None})
+    return latest
+
+
 # --- Ages and identity ------------------------------------------------------------------------
 def age_in_days(date_of_birth: date, on: date) -> int:
     return (on - date_of_birth).days
@@ -139,15 +214,44 @@ def age_label(age_days: int | None) -> str:
     return f"{int(age_days // 365.25)} y"
 
 
+# Marks a spelling may drop without naming someone else: the accents of the shared combining
+# blocks (García, Garcia; Nguyễn, Nguyen), Hebrew points and Arabic harakat. Every other mark
+# is part of its script's spelling and counts: Devanagari vowel signs (राम and रमा are two
+# names), viramas, Thai vowels and tones, the kana voicing mark.
+_OPTIONAL_MARKS = (
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+    (0x0591, 0x05C7),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+)
+
+
+def _counts_for_matching(ch: str) -> bool:
+    if ch.isalpha():
+        return True
+    if unicodedata.category(ch)[0] != "M":
+        return False  # punctuation, spaces, digits, joiners
+    return not any(low <= ord(ch) <= high for low, high in _OPTIONAL_MARKS)
+
+
 def match_key(family_name: str, date_of_birth: date | None) -> str | None:
     """Same person, earlier visits: family name (in any script, compatibility-normalized,
-    without accents, case or punctuation) + birth date. None when there is no birth date or the
-    name has no letters: no match is better than matching everyone born that day."""
+    without accents, case, punctuation or joiners) + birth date. None when there is no birth
+    date or the name has no letters: no match is better than matching everyone born that day.
+
+    The folding (NFKD, casefold) is for this key only; the name itself is stored as typed, NFC.
+    """
     if date_of_birth is None:
         return None
     decomposed = unicodedata.normalize("NFKD", family_name.casefold())
-    letters = "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c))
-    return f"{letters}#{date_of_birth.isoformat()}" if letters else None
+    letters = "".join(filter(_counts_for_matching, decomposed))
+    if not any(ch.isalpha() for ch in letters):
+        return None
+    return f"{letters}#{date_of_birth.isoformat()}"
 
 
 # --- The record -------------------------------------------------------------------------------
@@ -212,7 +316,14 @@ class Patient(_Acuity):
     medications: str = ""
     conditions: str = ""
     preferred_language: str = ""
-    vitals: dict[str, Any] = field(default_factory=dict)  # the latest recorded set
+    alias: str = ""  # "Unknown Female 0427" until the name is known
+    arrival_mode: str = ""  # walk_in | ambulance | police | transfer | other ("" = self check-in)
+    age_estimated: bool = False  # registered by staff with an estimated age, no date of birth
+    vitals_sets: tuple[VitalsSet, ...] = ()
+    findings: tuple[str, ...] = ()  # observed by a nurse (triage.FINDING_CODES)
+    # An alert pins the patient on top of every queue until a clinician acknowledges it.
+    alert: str | None = None  # an AlertReason
+    alert_at: str | None = None
     confirmed_level: int | None = None
     confirmed_by: str | None = None
     # The suggestion a nurse confirmed against: a later, more urgent suggestion shows through.
@@ -234,8 +345,25 @@ class Patient(_Acuity):
     match_key: str | None = None
 
     @property
+    def display_name(self) -> str:
+        """ "Last, First" as clinicians file names, or the alias of an unknown patient."""
+        if self.alias:
+            return self.alias
+        return ", ".join(n for n in (self.family_name, self.given_name) if n) or "Name not given"
+
+    @property
+    def vitals(self) -> dict[str, Any]:
+        """The latest value of each measure."""
+        return latest_vitals(self.vitals_sets)
+
+    @property
+    def weight_needed(self) -> bool:
+        """A child's weight is asked for once per visit, before the acuity is confirmed."""
+        return self.age_days < WEIGHT_NEEDED_UNDER_DAYS and "weight_kg" not in self.vitals
+
+    @property
     def ended(self) -> bool:
-        return self.status in DISPOSITIONS
+        return self.status in ENDED
 
     @property
     def status_label(self) -> str:
@@ -249,20 +377,46 @@ class Patient(_Acuity):
     def age_years(self) -> int:
         return self.age_days * 100 // 36525
 
-    def triage_input(self, vitals: triage.Vitals | None = None) -> triage.TriageInput:
-        """What the engine sees: the intake answers and the latest vitals."""
+    def triage_input(self) -> triage.TriageInput:
+        """What the engine sees: the answers, the nurse's findings and the latest vitals."""
+        latest = self.vitals
         return triage.TriageInput(
             age_days=self.age_days,
             sex=self.sex,
             chief_complaint=self.chief_complaint,
             symptoms=frozenset(self.symptoms),
+            findings=frozenset(self.findings),
             pain_score=self.pain_score,
             pregnant={"yes": True, "no": False}.get(self.pregnant),
-            vitals=vitals,
+            medications=self.medications,
+            conditions=self.conditions,
+            onset=self.onset,
+            vitals=triage.Vitals(**latest) if latest else None,
         )
+
+    def suggest(self) -> triage.Suggestion:
+        return triage.suggest(self.triage_input())
 
 
 PATIENT_FIELDS = tuple(f.name for f in fields(Patient))
+
+
+class AlertReason(StrEnum):
+    URGENT_ARRIVAL = "urgent_arrival"  # arrived with a level 1 or 2 suggestion
+    MORE_URGENT = "more_urgent"  # a re-run made the suggestion more urgent
+    FEELS_WORSE = "feels_worse"  # the patient reported feeling worse
+
+
+ALERT_LABELS = {
+    AlertReason.URGENT_ARRIVAL: "New urgent arrival",
+    AlertReason.MORE_URGENT: "Suggestion became more urgent",
+    AlertReason.FEELS_WORSE: "Patient reports feeling worse",
+}
+ALERT_LEVELS = (1, 2)  # arrivals suggested at these levels raise an alert
+
+
+def arrival_alert(suggested_level: int) -> AlertReason | None:
+    return AlertReason.URGENT_ARRIVAL if suggested_level in ALERT_LEVELS else None
 
 
 class VersionConflict(Exception):
@@ -271,10 +425,6 @@ class VersionConflict(Exception):
     def __init__(self, current: Patient | None):
         super().__init__("the patient was changed by someone else")
         self.current = current
-
-
-def suggestion_to_data(suggestion: triage.Suggestion) -> dict[str, Any]:
-    return suggestion.as_dict()
 
 
 @dataclass(frozen=True)
@@ -297,6 +447,12 @@ class QueueRow(_Acuity):
     flags: tuple[str, ...]
     worse: bool
     version: int
+    alert: str | None = None
+    alert_at: str | None = None
+
+    @property
+    def alert_label(self) -> str:
+        return ALERT_LABELS[AlertReason(self.alert)] if self.alert else ""
 
     @property
     def age(self) -> str:

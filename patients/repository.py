@@ -22,6 +22,7 @@ from patients.domain import (
     QueueRow,
     Status,
     VersionConflict,
+    VitalsSet,
 )
 from solace import dynamodb
 from solace.dynamodb import Expression, TransactionCancelled
@@ -40,17 +41,21 @@ def _stored_value(value: Any) -> Any:
         return value.value
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, VitalsSet):
+        return asdict(value)
     if isinstance(value, tuple):
-        return list(value)
+        return [_stored_value(v) for v in value]
     return value
 
 
 def patient_to_item(patient: Patient) -> dict[str, Any]:
-    item = {
-        name: _stored_value(value) for name, value in asdict(patient).items() if name != "in_queue"
-    }
+    """The stored item, with the attributes derived from the record: `queue_hospital_id`
+    (sparse queue index) and `vitals` (the latest value of each measure, for queue rows)."""
+    item = {name: _stored_value(getattr(patient, name)) for name in PATIENT_FIELDS}
+    del item["in_queue"]
     item["queue_hospital_id"] = patient.hospital_id if patient.in_queue else None
-    return item
+    item["vitals"] = patient.vitals or None
+    return {name: value for name, value in item.items() if value is not None}
 
 
 def patient_from_item(item: dict[str, Any]) -> Patient:
@@ -59,9 +64,10 @@ def patient_from_item(item: dict[str, Any]) -> Patient:
     values["in_queue"] = "queue_hospital_id" in item
     if "date_of_birth" in values:
         values["date_of_birth"] = date.fromisoformat(values["date_of_birth"])
-    for name in ("symptoms", "flags"):
+    for name in ("symptoms", "flags", "findings"):
         if name in values:
             values[name] = tuple(values[name])
+    values["vitals_sets"] = tuple(VitalsSet(**s) for s in item.get("vitals_sets") or ())
     return Patient(**values)
 
 
@@ -120,6 +126,8 @@ def queue_row_from_item(item: dict[str, Any]) -> QueueRow:
         flags=tuple(item.get("flags") or ()),
         worse=bool(item.get("worse_reported_at")),
         version=item.get("version", 1),
+        alert=item.get("alert"),
+        alert_at=item.get("alert_at"),
     )
 
 
@@ -183,42 +191,39 @@ def visits_with_match_key(match_key: str, limit: int = 50) -> list[dict[str, Any
 
 
 # --- Versioned change -------------------------------------------------------------------------
-def patient_update(
-    *,
-    patient: Patient,
-    changes: dict[str, Any],
-    event: EncounterEvent,
-    audit_entry: AuditEntry,
-) -> None:
-    """Change Patient fields + encounter event + audit entry in one transaction, only if the
-    patient is still at the version the writer saw. VersionConflict otherwise.
+# Lists that only ever grow: a change appends to them and never rewrites what is stored.
+APPEND_ONLY = ("vitals_sets",)
 
-    A field changed to None or empty is removed; `in_queue=False` takes the patient out of the
-    queue index.
-    """
-    unknown = set(changes) - set(PATIENT_FIELDS)
-    if unknown:
-        raise ValueError(f"not Patient fields: {sorted(unknown)}")
-    set_values: dict[str, Any] = {}
-    removed: list[str] = []
-    for name, value in changes.items():
-        if name == "in_queue":
-            removed += [] if value else ["queue_hospital_id"]
-            continue
-        stored = _stored_value(value)
-        if stored is None:
-            removed.append(name)
-        else:
-            set_values[name] = stored
-    set_values["version"] = patient.version + 1
-    expression = Expression(expected=patient.version)
-    update = expression.update(set_values, remove=removed)
+
+def patient_update(
+    *, before: Patient, after: Patient, event: EncounterEvent, audit_entry: AuditEntry
+) -> None:
+    """Store `after` over `before` + encounter event + audit entry in one transaction, only if
+    the patient is still at the version the writer saw (`before.version`). VersionConflict
+    otherwise. Only what changed is written; vitals sets are appended, never rewritten."""
+    old, new = patient_to_item(before), patient_to_item(after)
+    expression = Expression(expected=before.version)
+    set_values = {
+        name: value
+        for name, value in new.items()
+        if old.get(name) != value and name not in APPEND_ONLY and name != "version"
+    }
+    set_values["version"] = before.version + 1
+    removed = [name for name in old if name not in new]
+    appended = {}
+    for name in APPEND_ONLY:
+        kept, grown = old.get(name) or [], new.get(name) or []
+        if grown[: len(kept)] != kept:
+            raise ValueError(f"{name} is append-only: stored entries cannot change")
+        if len(grown) > len(kept):
+            appended[name] = grown[len(kept) :]
+    update = expression.update(set_values, remove=removed, append=appended)
     actions = [
         (
             "patient",
             dynamodb.update_action(
                 PATIENTS,
-                {"patient_id": patient.patient_id},
+                {"patient_id": before.patient_id},
                 expression,
                 update,
                 condition="version = :expected",

@@ -61,7 +61,8 @@ class TransactionCancelled(Exception):
         self.names = list(names)
 
     def _reason(self, name: str) -> tuple[str, dict[str, Any] | None]:
-        index = self.names.index(name)
+        """The named action's code and old item; ("None", None) for an action not sent."""
+        index = self.names.index(name) if name in self.names else len(self.reasons)
         return self.reasons[index] if index < len(self.reasons) else ("None", None)
 
     def failed(self, name: str) -> bool:
@@ -212,11 +213,16 @@ class Expression:
         set_values: Mapping[str, Any] | None = None,
         remove: Iterable[str] = (),
         add: Mapping[str, Any] | None = None,
+        append: Mapping[str, list] | None = None,
     ) -> str:
-        """An UpdateExpression: SET name = value, REMOVE name, ADD name value."""
+        """An UpdateExpression: SET name = value, REMOVE name, ADD name value, and `append`:
+        entries added at the end of a list (created when missing), the rest left untouched."""
         clauses = []
-        if set_values:
-            pairs = [f"{self.name(k)} = {self.value(v)}" for k, v in set_values.items()]
+        pairs = [f"{self.name(k)} = {self.value(v)}" for k, v in (set_values or {}).items()]
+        for key, entries in (append or {}).items():
+            name, empty, added = self.name(key), self.value([]), self.value(entries)
+            pairs.append(f"{name} = list_append(if_not_exists({name}, {empty}), {added})")
+        if pairs:
             clauses.append("SET " + ", ".join(pairs))
         removed = [self.name(k) for k in remove]
         if removed:

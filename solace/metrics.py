@@ -25,11 +25,12 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import sys
 import threading
 import time
+
+from solace.env import env_bool
 
 NAMESPACE = "Solace"
 
@@ -51,9 +52,8 @@ logger = logging.getLogger(__name__)
 
 
 def service() -> str:
-    """The function writing the line (SOLACE_ARCHIVER is read as settings.env_bool reads it)."""
-    archiver = os.environ.get("SOLACE_ARCHIVER", "").strip().lower() in {"1", "true", "yes", "on"}
-    return "archiver" if archiver else "web"
+    """The function writing the line: the archiver sets SOLACE_ARCHIVER (no Django settings)."""
+    return "archiver" if env_bool("SOLACE_ARCHIVER", False) else "web"
 
 
 def document(

@@ -8,12 +8,52 @@ import time
 import uuid
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
-from solace import dynamodb
+from solace import dynamodb, views
 
 logger = logging.getLogger("solace.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Browser features no page of ours uses are off for every page (and anything it embeds). WebAuthn
+# stays allowed for this origin: passkeys come later. Structured-header syntax: `()` allows
+# nobody, `(self)` this origin.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "camera",
+                "display-capture",
+                "encrypted-media",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "idle-detection",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "payment",
+                "picture-in-picture",
+                "serial",
+                "usb",
+                "xr-spatial-tracking",
+            )
+        ),
+        "publickey-credentials-create=(self)",
+        "publickey-credentials-get=(self)",
+    ]
+)
+_CLIENT_ERRORS = (
+    (Http404, 404),
+    (PermissionDenied, 403),
+    (BadRequest, 400),
+    (SuspiciousOperation, 400),  # solace.cursors.InvalidCursor among them
+    (MultiPartParserError, 400),
+)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -46,6 +86,7 @@ class RequestContextMiddleware:
         finally:
             dynamodb.stop_counting(token)
         response["X-Request-ID"] = request.request_id
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         match = getattr(request, "resolver_match", None)
         logger.info(
             "request",
@@ -63,17 +104,30 @@ class RequestContextMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        """A view raised: DynamoDB unavailable is a 503 here; expected 4xx are one warning with
+        the exception's class (never its text, which can carry the path); anything else is
+        logged with its traceback and answered by handler500."""
         if isinstance(exception, dynamodb.DataStoreError):
-            # Retries are spent (botocore's standard mode): tell the user plainly, log the code.
+            views.log_datastore_unavailable(request, exception)
+            return views.datastore_unavailable(request)
+        status = client_error_status(exception)
+        if status is not None:
             logger.warning(
-                "datastore unavailable",
-                extra={"request_id": request.request_id, "error": str(exception)},
+                "client error",
+                extra={
+                    "request_id": request.request_id,
+                    "status": status,
+                    "error": type(exception).__name__,
+                },
             )
-            from solace.views import datastore_unavailable
+            return None  # Django answers with handler404/403/400
+        views.log_unhandled(request, exception)
+        return None
 
-            return datastore_unavailable(request)
-        logger.error(
-            "unhandled error",
-            exc_info=(type(exception), exception, exception.__traceback__),
-            extra={"request_id": getattr(request, "request_id", None)},
-        )
+
+def client_error_status(exception: Exception) -> int | None:
+    """The 4xx Django answers an exception with (None: not a client error)."""
+    for kind, status in _CLIENT_ERRORS:
+        if isinstance(exception, kind):
+            return status
+    return None

@@ -1,52 +1,43 @@
 """Django settings for Solace.
 
 Every setting comes from an environment variable with a safe production default; each one is
-listed in README.md and .env.example. There is no SQL database: persistence is DynamoDB.
+listed in README.md and .env.example. Variables are parsed by solace.env: a malformed value stops
+the start with an error naming the variable. There is no SQL database: persistence is DynamoDB.
 """
 
-import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from solace.env import (
+    aws_region,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from exc
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("SOLACE_DEBUG", False)
+# Development mode (`make run`; never in production): cookies over plain http, the insecure
+# development key, static files from the finders, no HTTPS redirect or HSTS.
+SOLACE_DEBUG = env_bool("SOLACE_DEBUG", False)
+# Django's DEBUG is only its technical 404/500 pages (tracebacks, settings) in place of the
+# app's own error pages: on request, and only in development mode.
+SOLACE_DEBUG_TECHNICAL_PAGES = env_bool("SOLACE_DEBUG_TECHNICAL_PAGES", False)
+if SOLACE_DEBUG_TECHNICAL_PAGES and not SOLACE_DEBUG:
+    raise ImproperlyConfigured("SOLACE_DEBUG_TECHNICAL_PAGES=1 needs SOLACE_DEBUG=1")
+DEBUG = SOLACE_DEBUG_TECHNICAL_PAGES
 
 
 def _secret_from_ssm(parameter: str) -> str:
     """In AWS the secret key lives in an SSM SecureString, read once per cold start."""
     from solace import aws
 
-    region = env_str("SOLACE_AWS_REGION") or env_str("AWS_REGION") or None
-    ssm = aws.client("ssm", region=region)
+    ssm = aws.client("ssm", region=aws_region())
     return ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
 
 
@@ -54,7 +45,7 @@ SECRET_KEY = env_str("SOLACE_SECRET_KEY")
 if not SECRET_KEY and env_str("SOLACE_SECRET_KEY_PARAMETER"):
     SECRET_KEY = _secret_from_ssm(env_str("SOLACE_SECRET_KEY_PARAMETER"))
 if not SECRET_KEY:
-    if not DEBUG:
+    if not SOLACE_DEBUG:
         raise ImproperlyConfigured("SOLACE_SECRET_KEY is required when SOLACE_DEBUG is off")
     SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105
 
@@ -120,11 +111,11 @@ DATABASES: dict = {}
 
 # --- DynamoDB ---------------------------------------------------------------------------------
 SOLACE_DYNAMODB_ENDPOINT = env_str("SOLACE_DYNAMODB_ENDPOINT") or None
-SOLACE_AWS_REGION = env_str("SOLACE_AWS_REGION") or env_str("AWS_REGION") or "us-east-1"
+SOLACE_AWS_REGION = aws_region()
 SOLACE_TABLE_PREFIX = env_str("SOLACE_TABLE_PREFIX", "solace-")
-SOLACE_DYNAMODB_CONNECT_TIMEOUT = float(env_str("SOLACE_DYNAMODB_CONNECT_TIMEOUT", "2"))
-SOLACE_DYNAMODB_READ_TIMEOUT = float(env_str("SOLACE_DYNAMODB_READ_TIMEOUT", "5"))
-SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4)
+SOLACE_DYNAMODB_CONNECT_TIMEOUT = env_float("SOLACE_DYNAMODB_CONNECT_TIMEOUT", 2, minimum=0.1)
+SOLACE_DYNAMODB_READ_TIMEOUT = env_float("SOLACE_DYNAMODB_READ_TIMEOUT", 5, minimum=0.1)
+SOLACE_DYNAMODB_MAX_ATTEMPTS = env_int("SOLACE_DYNAMODB_MAX_ATTEMPTS", 4, minimum=1)
 
 # The archiver function (same image) receives stream batches from the Lambda Web Adapter at
 # /events; the web function never routes that path.
@@ -132,21 +123,23 @@ SOLACE_ARCHIVER = env_bool("SOLACE_ARCHIVER", False)
 
 # --- Staff sign-in and sessions ---------------------------------------------------------------
 SESSION_ENGINE = "accounts.session_backend"
-SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60)
-SOLACE_SESSION_ABSOLUTE_SECONDS = env_int("SOLACE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60, minimum=1)
+SOLACE_SESSION_ABSOLUTE_SECONDS = env_int(
+    "SOLACE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=1
+)
 # The cookie dies with the browser; the server-side item decides idle and absolute expiry.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = SOLACE_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_NAME = "solace_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SOLACE_LOGIN_MAX_FAILURES = env_int("SOLACE_LOGIN_MAX_FAILURES", 5)
-SOLACE_LOGIN_WINDOW_SECONDS = env_int("SOLACE_LOGIN_WINDOW_SECONDS", 15 * 60)
-SOLACE_LOGIN_LOCKOUT_SECONDS = env_int("SOLACE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+SOLACE_LOGIN_MAX_FAILURES = env_int("SOLACE_LOGIN_MAX_FAILURES", 5, minimum=1)
+SOLACE_LOGIN_WINDOW_SECONDS = env_int("SOLACE_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1)
+SOLACE_LOGIN_LOCKOUT_SECONDS = env_int("SOLACE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 SOLACE_DEMO_PASSWORD = env_str("SOLACE_DEMO_PASSWORD")
-SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5)
+SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5, minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
-SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0)
+SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0, minimum=0)
 LOGIN_URL = "/accounts/login/"
 
 PASSWORD_HASHERS = [
@@ -158,14 +151,16 @@ PASSWORD_HASHERS = [
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers, not the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "solace.views.csrf_failure"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("SOLACE_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = not SOLACE_DEBUG
+CSRF_COOKIE_SECURE = not SOLACE_DEBUG
+SECURE_SSL_REDIRECT = env_bool("SOLACE_SECURE_SSL_REDIRECT", not SOLACE_DEBUG)
 # Lambda function URLs and API Gateway terminate TLS and forward the scheme in this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The readiness check of the Lambda Web Adapter is plain HTTP on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SOLACE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_SECONDS = env_int("SOLACE_HSTS_SECONDS", 31536000, minimum=0)
+if SOLACE_DEBUG:
+    SECURE_HSTS_SECONDS = 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SOLACE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -197,6 +192,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "solace_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not SOLACE_DEBUG
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -206,7 +202,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("SOLACE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed names need `collectstatic` first (done when the image is built).
-SOLACE_STATIC_MANIFEST = env_bool("SOLACE_STATIC_MANIFEST", not DEBUG)
+SOLACE_STATIC_MANIFEST = env_bool("SOLACE_STATIC_MANIFEST", not SOLACE_DEBUG)
 STORAGES = {
     "staticfiles": {
         "BACKEND": (
@@ -217,21 +213,26 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not SOLACE_STATIC_MANIFEST
+# Whitenoise would follow DEBUG (the technical pages); development mode is what matters here.
+WHITENOISE_AUTOREFRESH = SOLACE_DEBUG
+WHITENOISE_MAX_AGE = 0 if SOLACE_DEBUG else 60
 
 # --- Logging: one JSON line per request on stdout, never patient data -------------------------
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "solace.logging.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["stdout"], "level": env_str("SOLACE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stdout"], "level": env_choice("SOLACE_LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         # Django's own request logger repeats paths (which can carry ids) in free text.
         "django.request": {"level": "CRITICAL", "propagate": True},
         "django.server": {"level": "CRITICAL", "propagate": True},
-        # CSRF failures and bad Host headers repeat the path; our request line records them.
-        "django.security.csrf": {"level": "CRITICAL", "propagate": True},
-        "django.security.DisallowedHost": {"level": "CRITICAL", "propagate": True},
+        # Django's security lines repeat the path or the exception's text (CSRF failures, bad
+        # Host headers, bad cursors), at ERROR with a traceback. The request line records the
+        # status, and a view's 4xx is one solace.request warning with the exception's class.
+        "django.security": {"level": "CRITICAL", "propagate": True},
         "botocore": {"level": "WARNING"},
     },
 }

@@ -63,6 +63,8 @@ QUEUE_ROW_ATTRIBUTES = (
     "worse_reported_at",
     "triaged_at",
     "confirmed_suggestion",
+    "alert",
+    "alert_at",
     "version",
 )
 
@@ -137,6 +139,14 @@ INTAKE_SESSIONS = TableDef(
     ttl_attribute="expires_at",
 )
 
+# Waiting-room displays and kiosks: devices that work without a staff session, by a revocable
+# link an admin or charge nurse makes (the link carries the device id and a secret).
+DEVICES = TableDef(
+    name="devices",
+    partition_key=Key("device_id"),
+    indexes=(Index("by-hospital", Key("hospital_id"), Key("created_at")),),
+)
+
 AUDIT_LOG = TableDef(
     name="audit-log",
     partition_key=Key("hospital_id"),
@@ -159,5 +169,6 @@ TABLES: tuple[TableDef, ...] = (
     ENCOUNTERS,
     IDEMPOTENCY,
     INTAKE_SESSIONS,
+    DEVICES,
     AUDIT_LOG,
 )

@@ -12,8 +12,9 @@ from accounts import services
 from accounts.domain import Role
 from solace import clock as app_clock
 from solace import dynamodb, schema
+from solace.env import env_str
 
-OVER_HTTP = bool(os.environ.get("SOLACE_DYNAMODB_ENDPOINT"))
+OVER_HTTP = bool(env_str("SOLACE_DYNAMODB_ENDPOINT"))
 PASSWORD = "correct horse battery staple"
 
 

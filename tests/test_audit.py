@@ -18,6 +18,7 @@ from audit.domain import Action, org_partition
 from audit.lambda_handler import handler
 from audit.services import audit_entry, audit_record
 from solace import clock, dynamodb
+from solace.clock import now_utc
 from solace.context import Actor, RequestContext
 from solace.tables import AUDIT_LOG
 from tests.cockpit_helpers import register
@@ -366,18 +367,83 @@ def test_audit_filters_take_ids_not_free_text(site, admin_browser):
     assert browsed == []  # nothing typed in reached the trail
 
 
-def test_expired_entries_still_in_the_table_are_not_shown(site, admin_browser, clock):
-    browser, _ = admin_browser
-    seed_entries(site, 2, action=Action.ROOM_ASSIGNED)
-    clock.advance(91 * 86400)
-    shown = rows(
-        browser.get(
-            "/audit/",
-            {
-                "hospital": site.hospital_id,
-                "action": "patient.room_assigned",
-                "date_from": "2020-01-01",
-            },
-        )
+def test_expired_entries_still_in_the_table_are_not_shown(site, make_staff, sign_in, clock):
+    seed_entries(site, 2, action=Action.ROOM_ASSIGNED)  # they expire in 90 days
+    seeded_on = now_utc().date()
+    clock.advance(91 * 86400)  # expired now, but TTL has not deleted them yet
+    browser = sign_in(make_staff(Role.ADMIN, hospitals=[site]), browser=Client())
+    seed_entries(site, 1, action=Action.ROOM_ASSIGNED)  # the positive control: still live
+    response = browser.get(
+        "/audit/",
+        {
+            "hospital": site.hospital_id,
+            "action": "patient.room_assigned",
+            "date_from": (seeded_on - timedelta(days=1)).isoformat(),
+        },
     )
-    assert shown == []
+    assert response.status_code == 200
+    shown = rows(response)
+    assert len(shown) == 1  # the live entry, not the two expired ones
+    assert shown[0][0] >= now_utc().date().isoformat()
+
+
+# --- Archive setup: the key as an alias, a key id or a key ARN ----------------------------------
+@pytest.fixture
+def kms():
+    config = ArchiveConfig.from_env()
+    return dynamodb.aws_client("kms", config.s3_endpoint, region=config.region)
+
+
+@pytest.fixture
+def archive_env(monkeypatch):
+    """A fresh bucket name for this test; returns a setter for the key variable."""
+    monkeypatch.setenv("SOLACE_ARCHIVE_BUCKET", f"test-{uuid.uuid4().hex[:8]}-setup")
+    return lambda key: monkeypatch.setenv("SOLACE_KMS_KEY_ID", key)
+
+
+def _keys(kms):
+    return {k["KeyId"] for k in kms.list_keys()["Keys"]}
+
+
+def _alias_names(kms):
+    return {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+
+
+def test_setup_creates_a_missing_alias_with_its_key_once(kms, archive_env, capsys):
+    alias = f"alias/solace-{uuid.uuid4().hex[:8]}"
+    archive_env(alias)
+    keys_before = _keys(kms)
+    call_command("audit_archive_setup")
+    assert alias in _alias_names(kms) and len(_keys(kms) - keys_before) == 1
+    call_command("audit_archive_setup")  # again: nothing new
+    assert len(_keys(kms) - keys_before) == 1
+    assert alias in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("form", ["KeyId", "Arn"])
+def test_setup_uses_an_existing_key_given_by_id_or_arn_and_creates_nothing(kms, archive_env, form):
+    key = kms.create_key(Description="operator's key")["KeyMetadata"]
+    archive_env(key[form])
+    keys_before, aliases_before = _keys(kms), _alias_names(kms)
+    call_command("audit_archive_setup")
+    assert _keys(kms) == keys_before and _alias_names(kms) == aliases_before
+    store = ArchiveStore(ArchiveConfig.from_env())
+    encryption = store.s3.get_bucket_encryption(Bucket=store.config.bucket)
+    [rule] = encryption["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key[form]
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "0b3c4d5e-0000-4000-8000-000000000000",
+        "arn:aws:kms:us-east-1:123456789012:key/0b3c4d5e-0000-4000-8000-000000000000",
+    ],
+)
+def test_setup_refuses_a_key_id_or_arn_that_does_not_exist(kms, archive_env, missing):
+    archive_env(missing)
+    keys_before = _keys(kms)
+    with pytest.raises(CommandError, match="SOLACE_KMS_KEY_ID") as raised:
+        call_command("audit_archive_setup")
+    assert missing in str(raised.value)
+    assert _keys(kms) == keys_before

@@ -35,13 +35,14 @@ def version_of(patient):
 
 
 def test_queue_lists_patients_by_acuity_then_arrival(nurse_client, hospital):
-    sore = register(
-        hospital, symptoms=["sore_throat"], chief_complaint="sore throat", pain_score="2"
-    )
+    sore = register(hospital, symptoms=[], chief_complaint="sore throat", pain_score="2")
     chest = register(hospital, symptoms=["chest_pain"], chief_complaint="chest pressure")
-    cough = register(hospital, symptoms=["cough"], chief_complaint="cough", pain_score="1")
+    cut = register(
+        hospital, symptoms=["wound"], chief_complaint="deep cut on my hand", pain_score="3"
+    )
+    assert (chest["suggested_level"], cut["suggested_level"], sore["suggested_level"]) == (2, 4, 5)
     body = nurse_client.get("/cockpit/").content.decode()
-    positions = [body.index(p["check_in_code"]) for p in (chest, cough, sore)]
+    positions = [body.index(p["check_in_code"]) for p in (chest, cut, sore)]
     assert positions == sorted(positions)
     assert "suggested" in body and "Nobody is waiting" not in body
 

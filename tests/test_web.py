@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 from solace import dynamodb
 
@@ -91,3 +92,69 @@ def test_datastore_failure_shows_please_try_again(client, monkeypatch, make_staf
 def test_spanish_is_offered(client):
     response = client.get("/accounts/login/", headers={"Accept-Language": "es"})
     assert response["Content-Language"] == "es"
+
+
+EXPECTED_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "publickey-credentials-get": "(self)",
+}
+
+
+def _policy(response) -> dict[str, str]:
+    """Permissions-Policy is a structured-header dictionary: `feature=(allowlist), …`."""
+    entries = [entry.strip() for entry in response["Permissions-Policy"].split(",")]
+    pairs = [entry.split("=", 1) for entry in entries]
+    assert all(len(pair) == 2 and pair[1] in ("()", "(self)") for pair in pairs), entries
+    return dict(pairs)
+
+
+def test_every_response_carries_the_permissions_policy(client, monkeypatch):
+    login = client.get("/accounts/login/")
+    css = re.search(r'href="(/static/[^"]+\.css)"', login.content.decode()).group(1)
+    responses = [
+        login,
+        client.get("/healthz"),
+        client.get("/no/such/page/"),
+        client.get("/favicon.ico"),
+        client.get(css),
+    ]
+
+    def unavailable(*args, **kwargs):
+        raise dynamodb.DataStoreError("ServiceUnavailable")
+
+    monkeypatch.setattr(dynamodb, "call", unavailable)
+    responses.append(client.get("/h/some-hospital/intake/"))
+    assert [r.status_code for r in responses] == [200, 200, 404, 200, 200, 503]
+    for response in responses:
+        policy = _policy(response)
+        assert EXPECTED_POLICY.items() <= policy.items()
+        assert not [f for f, allow in policy.items() if allow != "()" and "publickey" not in f]
+
+
+def test_the_language_cookie_is_secure_in_production(client):
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/accounts/login/"})
+    cookie = response.cookies["solace_language"]
+    assert cookie.value == "es"
+    assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_the_favicon_is_served_and_linked(client, monkeypatch):
+    def no_dynamodb(*args, **kwargs):
+        raise AssertionError("the icon must not call DynamoDB")
+
+    monkeypatch.setattr(dynamodb, "call", no_dynamodb)
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon["Content-Type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "max-age" in icon["Cache-Control"]
+    page = client.get("/accounts/login/").content.decode()
+    links = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+    assert len(links) == 2
+    for link in links:
+        served = client.get(link)
+        assert served.status_code == 200
+        assert b"".join(served.streaming_content)[:5] in (b"\x00\x00\x01\x00\x02", b"<svg ")

@@ -1,6 +1,13 @@
-// Cockpit polling and clocks. The server answers 204 (no swap) when the queue is unchanged:
-// send back the ETag of what is on screen. Waiting times tick here, every minute, with no request.
+// Cockpit polling, clocks and alerts. The server answers 204 (no swap) when the queue is
+// unchanged: send back the ETag of what is on screen. Waiting times tick here, every minute,
+// with no request. Unacknowledged alerts show in the tab title; a sound is a per-workstation
+// choice (off unless ticked here).
 (function () {
+  var SOUND_KEY = "solace.alertSound";
+  var baseTitle = document.title;
+  var lastAlerts = null;
+  var audio = null;
+
   function queue() { return document.getElementById("queue"); }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -19,7 +26,7 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function () { tick(); });
+  document.addEventListener("htmx:afterSwap", function () { tick(); showAlerts(); });
 
   function tick() {
     var now = Date.now();
@@ -30,6 +37,43 @@
       row.classList.toggle("overdue", minutes > Number(row.dataset.target));
     });
   }
+
+  function showAlerts() {
+    var state = document.getElementById("queue-state");
+    if (!state) return;
+    var count = Number(state.dataset.alerts || 0);
+    document.title = count ? "(" + count + ") " + baseTitle : baseTitle;
+    if (lastAlerts !== null && count > lastAlerts) beep();
+    lastAlerts = count;
+  }
+
+  function soundOn() { return window.localStorage.getItem(SOUND_KEY) === "on"; }
+
+  function beep() {
+    if (!soundOn() || !audio) return;
+    var tone = audio.createOscillator();
+    var gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.25, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.6);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("alert-sound");
+    if (toggle) {
+      toggle.checked = soundOn();
+      toggle.addEventListener("change", function () {
+        window.localStorage.setItem(SOUND_KEY, toggle.checked ? "on" : "off");
+        // Browsers let a page play sound only after a gesture: this click is one.
+        if (toggle.checked && !audio && window.AudioContext) audio = new AudioContext();
+        if (audio) audio.resume();
+      });
+    }
+    showAlerts();
+  });
 
   setInterval(tick, 60000);
 })();

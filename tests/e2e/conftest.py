@@ -4,12 +4,12 @@ Without a browser these tests are skipped with a message; with SOLACE_E2E_REQUIR
 .ci/run) a missing browser is a failure instead.
 """
 
-import os
 import shutil
 
 import pytest
 
 from accounts.domain import Role
+from solace.env import env_bool, env_str
 from tests.conftest import PASSWORD
 
 CHROMIUM_ARGS = [
@@ -28,9 +28,7 @@ POLL_SECONDS = 2
 
 def chromium_path() -> str | None:
     return (
-        os.environ.get("SOLACE_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
+        env_str("SOLACE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     )
 
 
@@ -39,7 +37,7 @@ def browser():
     path = chromium_path()
     if path is None:
         message = "Chromium not found: browser tests skipped (apt-get install chromium)"
-        if os.environ.get("SOLACE_E2E_REQUIRED") == "1":
+        if env_bool("SOLACE_E2E_REQUIRED", False):
             pytest.fail(message + ", but SOLACE_E2E_REQUIRED=1")
         pytest.skip(message)
     from playwright.sync_api import sync_playwright

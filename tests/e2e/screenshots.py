@@ -18,7 +18,7 @@ PATIENTS = [
     ("Maya", ("chest_pain",), "Pressure in my chest and left arm", 7),
     ("Omar", ("abdominal_pain", "vomiting"), "Belly pain since last night", 6),
     ("Lena", ("limb_injury",), "Twisted my ankle playing football", 4),
-    ("Tom", ("sore_throat",), "Sore throat for three days", 2),
+    ("Tom", (), "Sore throat for three days", 2),
 ]
 
 

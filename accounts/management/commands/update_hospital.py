@@ -17,6 +17,9 @@ class Command(BaseCommand):
             "--wait-targets",
             help="minutes before a long-wait alert for levels 1..5, e.g. 0,10,30,60,120",
         )
+        parser.add_argument(
+            "--temperature-unit", choices=["C", "F"], help="how staff pages show temperatures"
+        )
 
     def handle(self, *args, **options):
         targets = None
@@ -35,6 +38,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 timezone=options["timezone"],
                 wait_targets=targets,
+                temperature_unit=options["temperature_unit"],
             )
         except NotFound as exc:
             raise CommandError(f"unknown hospital {options['slug']!r}") from exc
