@@ -71,7 +71,7 @@ def test_patients_register_once_each_and_the_nurse_works_the_queue(
     nurse_page.click(f"text={en_code}")
     nurse_page.fill("#vitals-heart_rate", "88")
     nurse_page.fill("#vitals-spo2", "97")
-    nurse_page.click("text=Save vitals and rerun triage")
+    nurse_page.click("text=Save and re-run triage")
     nurse_page.select_option("#acuity-level", "2")
     nurse_page.fill("#acuity-reason", "history of asthma")
     nurse_page.click("text=Confirm level")
