@@ -182,7 +182,7 @@ def report(cold: dict, gunicorn_first_healthz: float | None = None) -> list[str]
         "middleware; its URLconf loads with its first request. The interpreter's own start is "
         "in neither (it is in the rows from process start, the same for both).",
         "",
-        "What it leaves out: botocore's client machinery (sessions, endpoints, parsers, "
+        "What it leaves out: boto3 and botocore's client machinery (sessions, parsers, "
         "signers), imported when the first DynamoDB client is built, which the first request "
         "that reads or writes DynamoDB does, and the client itself (botocore reads the "
         "service model): the second row. Opening the intake form is such a request; its row "

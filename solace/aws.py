@@ -1,10 +1,9 @@
-"""botocore for the whole app: its clients (DynamoDB, S3, KMS, SSM) are built here.
+"""AWS for the whole app: its boto3 low-level clients (DynamoDB, S3, KMS, SSM) are built here.
 
-The app calls AWS through botocore's low-level clients only; boto3 (sessions, resources, S3
-transfers) is never imported. botocore's client machinery (sessions, endpoints, parsers,
-signers: ~100 ms of imports) loads with the first client, which the app builds on its first
-DynamoDB request (or at start-up, in AWS, to read the secret key from SSM). What importing this
-module brings is botocore's exceptions, so a missing botocore still fails at start-up.
+boto3 and botocore's client machinery (sessions, endpoints, parsers, signers: ~100 ms of
+imports) load with the first client, which the app builds on its first DynamoDB request (or at
+start-up, in AWS, to read the secret key from SSM). What importing this module brings is
+botocore's exceptions, so a missing botocore still fails at start-up.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ def client(
 ):
     """A low-level client with standard retries and short timeouts (no Django settings needed,
     so the archiver Lambda can build one too). Region None: botocore's own lookup."""
-    import botocore.session
+    import boto3.session
     from botocore.config import Config
 
     config = Config(
@@ -44,4 +43,4 @@ def client(
         read_timeout=read_timeout,
         max_pool_connections=20,
     )
-    return botocore.session.Session().create_client(service, endpoint_url=endpoint, config=config)
+    return boto3.session.Session().client(service, endpoint_url=endpoint, config=config)
