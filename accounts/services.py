@@ -195,7 +195,6 @@ def _count_failure(counters: list[_Counter]) -> int:
     return wait
 
 
-
 def staff_authenticate(attempt: SignInAttempt) -> Staff:
     """The staff member for this email and password, or SignInFailed / SignInThrottled. Every
     refusal of a real account is audited under its organization."""
