@@ -1,7 +1,9 @@
 """Second factors as libraries do them: TOTP (pyotp, QR codes by segno), one-time recovery codes,
 and passkeys (WebAuthn: the `webauthn` library builds the options and verifies the answers).
 
-Nothing here reads or writes DynamoDB; services call these and store the results.
+Nothing here reads or writes DynamoDB; services call these and store the results. webauthn is
+imported by the functions that use it: it loads cryptography and OpenSSL (~50 ms), which a cold
+start that signs nobody in with a passkey need not pay.
 """
 
 from __future__ import annotations
@@ -14,21 +16,6 @@ from dataclasses import dataclass
 
 import pyotp
 import segno
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from accounts.domain import Passkey
 
@@ -122,6 +109,15 @@ def registration_options(
     *, rp_id: str, staff_id: str, email: str, name: str, existing: tuple[Passkey, ...]
 ) -> tuple[str, str]:
     """Options for navigator.credentials.create() as JSON, and the challenge to keep."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        PublicKeyCredentialDescriptor,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=rp_id,
         rp_name=ISSUER,
@@ -142,6 +138,10 @@ def registration_options(
 def verify_registration(
     *, credential: str, challenge: str, rp_id: str, origin: str, now: str
 ) -> Passkey:
+    from webauthn import verify_registration_response
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+    from webauthn.helpers.exceptions import WebAuthnException
+
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -163,6 +163,10 @@ def verify_registration(
 def authentication_options(*, rp_id: str, allowed: tuple[Passkey, ...] = ()) -> tuple[str, str]:
     """Options for navigator.credentials.get(); with nothing allowed, any discoverable passkey
     for this site may answer (sign-in without typing an email)."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
+
     options = generate_authentication_options(
         rp_id=rp_id,
         allow_credentials=[
@@ -175,6 +179,8 @@ def authentication_options(*, rp_id: str, allowed: tuple[Passkey, ...] = ()) -> 
 
 def assertion_ids(credential: str) -> tuple[str, str]:
     """(staff id from the userHandle, credential id) of a browser's assertion."""
+    from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+
     try:
         data = json.loads(credential)
         handle = base64url_to_bytes(data["response"]["userHandle"]).decode()
@@ -188,6 +194,10 @@ def verify_assertion(
     *, credential: str, challenge: str, rp_id: str, origin: str, passkey: Passkey
 ) -> int:
     """The authenticator's new signature count, or FactorError."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import base64url_to_bytes
+    from webauthn.helpers.exceptions import WebAuthnException
+
     try:
         verified = verify_authentication_response(
             credential=credential,

@@ -195,11 +195,6 @@ def _count_failure(counters: list[_Counter]) -> int:
     return wait
 
 
-# Verifying against this keeps the time of a failed attempt the same whether or not the account
-# exists, so timing does not reveal which emails have accounts.
-_DUMMY_HASH = make_password(secrets.token_urlsafe(16))
-
-
 def staff_authenticate(attempt: SignInAttempt) -> Staff:
     """The staff member for this email and password, or SignInFailed / SignInThrottled. Every
     refusal of a real account is audited under its organization."""
@@ -211,9 +206,15 @@ def staff_authenticate(attempt: SignInAttempt) -> Staff:
             Action.SIGN_IN_THROTTLED, staff, attempt.context, "throttled", f"wait={wait}s"
         )
         raise SignInThrottled(wait)
-    stored_hash = staff.password_hash if staff and staff.password_hash else _DUMMY_HASH
-    password_ok = check_password(attempt.password, stored_hash)
-    if staff is not None and staff.active and staff.password_hash and password_ok:
+    if staff is not None and staff.password_hash:
+        password_ok = check_password(attempt.password, staff.password_hash)
+    else:
+        # Hashing costs what verifying costs: a failed attempt takes as long whether or not the
+        # account exists, so timing does not reveal which emails have accounts (as Django's
+        # ModelBackend does it; no dummy hash to compute at start-up).
+        make_password(attempt.password)
+        password_ok = False
+    if staff is not None and staff.active and password_ok:
         repository.throttle_clear(counters[0].key)
         return staff
     _audit_account(Action.SIGN_IN_FAILED, staff, attempt.context, "failed")

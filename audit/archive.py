@@ -8,13 +8,11 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from audit import archive_bucket
 from audit.archive_repository import ArchiveStore
 from audit.repository import public_record
+from solace.dynamodb_json import deserialize_value
 
-_deserializer = TypeDeserializer()
 OBJECT_KEY = archive_bucket.ARCHIVE_PREFIX + "hospital={hospital}/date={date}/{first}-{last}.jsonl"
 
 
@@ -42,7 +40,7 @@ def _entry(record: dict) -> dict | None:
     image = record["dynamodb"].get("NewImage")
     if not image:
         return None
-    item = {k: _deserializer.deserialize(v) for k, v in image.items()}
+    item = {k: deserialize_value(v) for k, v in image.items()}
     return public_record(item)
 
 

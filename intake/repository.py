@@ -183,7 +183,6 @@ def register(
                 # Absent, or left over past its expiry: TTL deletes only eventually.
                 condition=f"attribute_not_exists(idempotency_key) OR {EXPIRED}",
                 expression=Expression(now=now),
-                return_old=True,
             ),
         ),
         ("patient", patients_repository.patient_put_action(patient)),

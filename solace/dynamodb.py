@@ -15,16 +15,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
-from botocore.exceptions import ClientError
 from django.conf import settings
 
+from solace.aws import ClientError
+from solace.aws import client as aws_client
+from solace.dynamodb_json import deserialize_value, serialize_value
 from solace.tables import TableDef
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _client = None
 _client_lock = threading.Lock()
 
@@ -118,27 +115,6 @@ def get_client():
     return _client
 
 
-def aws_client(
-    service: str,
-    endpoint: str | None,
-    *,
-    region: str,
-    max_attempts: int = 4,
-    connect_timeout: float = 2,
-    read_timeout: float = 5,
-):
-    """A low-level client with standard retries and short timeouts (no Django settings needed,
-    so the archiver Lambda can build one too)."""
-    config = Config(
-        region_name=region,
-        retries={"mode": "standard", "total_max_attempts": max_attempts},
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_pool_connections=20,
-    )
-    return boto3.session.Session().client(service, endpoint_url=endpoint, config=config)
-
-
 def reset_client() -> None:
     """Forget the cached client (tests switch endpoints and mocks)."""
     global _client
@@ -194,13 +170,13 @@ def _from_dynamo_value(value: Any) -> Any:
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     """A plain dict to DynamoDB JSON; None values are left out (DynamoDB has no use for them)."""
-    return {k: _serializer.serialize(_to_dynamo_value(v)) for k, v in item.items() if v is not None}
+    return {k: serialize_value(_to_dynamo_value(v)) for k, v in item.items() if v is not None}
 
 
 def deserialize(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
-    return {k: _from_dynamo_value(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: _from_dynamo_value(deserialize_value(v)) for k, v in item.items()}
 
 
 # --- Expiry: one rule for every table with a TTL attribute ------------------------------------
@@ -264,7 +240,7 @@ class Expression:
             params["ExpressionAttributeNames"] = dict(self.names)
         if self.values:
             params["ExpressionAttributeValues"] = {
-                k: _serializer.serialize(_to_dynamo_value(v)) for k, v in self.values.items()
+                k: serialize_value(_to_dynamo_value(v)) for k, v in self.values.items()
             }
         return params
 
@@ -437,15 +413,15 @@ def put_action(
     *,
     condition: str | None = None,
     expression: Expression | None = None,
-    return_old: bool = False,
 ) -> dict[str, Any]:
-    """A Put for `transact_write`."""
+    """A Put for `transact_write`. A conditional one returns the item it found when its
+    condition fails (`exc.item(name)`), which also lets `transact_write` recognise its own
+    retried commit."""
     put: dict[str, Any] = {"TableName": table_name(table), "Item": serialize(item)}
     if condition:
         put["ConditionExpression"] = condition
-        put.update((expression or Expression()).params())
-    if return_old:
         put["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        put.update((expression or Expression()).params())
     return {"Put": put}
 
 
@@ -477,7 +453,9 @@ def transact_write(actions: list[tuple[str, dict[str, Any]]]) -> None:
     answers by action name (`exc.failed("patient")`), never by position.
 
     The client request token makes botocore's retry of a commit whose answer was lost a no-op
-    in DynamoDB, not a second attempt that fails its own conditions.
+    in DynamoDB. A store that ignores the token (moto) cancels that retry instead, on the
+    conditional puts the first attempt made: when every failed condition is a put finding
+    exactly the item it was writing, the commit is ours and this is success, as in `put_item`.
     """
     names = [name for name, _ in actions]
     if len(set(names)) != len(names):
@@ -489,7 +467,23 @@ def transact_write(actions: list[tuple[str, dict[str, Any]]]) -> None:
             ClientRequestToken=uuid.uuid4().hex,
         )
     except TransactionCancelled as exc:
-        raise TransactionCancelled(exc.reasons, names) from exc
+        cancelled = TransactionCancelled(exc.reasons, names)
+        if _is_own_commit(cancelled, actions):
+            return
+        raise cancelled from exc
+
+
+def _is_own_commit(cancelled: TransactionCancelled, actions) -> bool:
+    failed = [(name, action) for name, action in actions if cancelled.failed(name)]
+    others_ok = all(code in ("None", "ConditionalCheckFailed") for code, _ in cancelled.reasons)
+    return (
+        bool(failed)
+        and others_ok
+        and all(
+            "Put" in action and cancelled.item(name) == deserialize(action["Put"]["Item"])
+            for name, action in failed
+        )
+    )
 
 
 __all__ = [

@@ -35,9 +35,9 @@ DEBUG = SOLACE_DEBUG_TECHNICAL_PAGES
 
 def _secret_from_ssm(parameter: str) -> str:
     """In AWS the secret key lives in an SSM SecureString, read once per cold start."""
-    import boto3
+    from solace import aws
 
-    ssm = boto3.session.Session().client("ssm", region_name=aws_region())
+    ssm = aws.client("ssm", region=aws_region())
     return ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
 
 

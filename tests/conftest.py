@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from accounts import selectors as account_selectors
 from accounts import services
 from accounts.domain import Role
 from solace import clock as app_clock
@@ -17,9 +18,9 @@ OVER_HTTP = bool(env_str("SOLACE_DYNAMODB_ENDPOINT"))
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def tables():
-    """The suite's tables: in-process moto, or the configured endpoint under a unique prefix."""
+@pytest.fixture(scope="session")
+def aws():
+    """The suite's store: moto in-process, or the configured endpoint over HTTP."""
     mock = None
     if not OVER_HTTP:
         from moto import mock_aws
@@ -27,13 +28,24 @@ def tables():
         mock = mock_aws()
         mock.start()
     dynamodb.reset_client()
-    schema.create_tables()
     yield
-    if OVER_HTTP:
-        schema.delete_tables()
     if mock is not None:
         mock.stop()
     dynamodb.reset_client()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tables(aws):
+    """Empty tables for every test module (under this run's prefix), deleted after it.
+
+    moto snapshots every table a transaction writes to, whole, before applying it: with one set
+    of tables for the whole run each intake and clinician action got slower as the run went on.
+    No test relies on another module's data; the process's hospital cache goes with the tables.
+    """
+    schema.create_tables()
+    yield
+    schema.delete_tables()
+    account_selectors._hospitals.clear()
 
 
 class FakeClock:

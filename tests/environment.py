@@ -15,6 +15,10 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")  # moto streams in-process
+# moto's server answers one request at a time and holds every test's items: on a loaded CI
+# machine a transaction can wait longer than production's 5 s read timeout, which would turn a
+# slow test store into retries and 503s. Live servers started by the tests inherit this.
+os.environ.setdefault("SOLACE_DYNAMODB_READ_TIMEOUT", "30")
 os.environ["SOLACE_TABLE_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}-"
 os.environ["SOLACE_ARCHIVE_BUCKET"] = f"test-{uuid.uuid4().hex[:8]}-archive"
 os.environ.setdefault("SOLACE_KMS_KEY_ID", "alias/solace-test")

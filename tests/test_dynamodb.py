@@ -66,6 +66,27 @@ def test_a_retried_conditional_put_recognises_its_own_item_but_not_another():
         dynamodb.put_item(STAFF, {**item, "name": "B"}, condition=new)
 
 
+def test_a_retried_transaction_recognises_its_own_commit_but_not_another():
+    """A commit whose answer was lost is sent again by botocore; where the store ignores the
+    request token, the retry finds its own items and must still be success, not a conflict."""
+    new = "attribute_not_exists(staff_id)"
+
+    def actions(name):
+        return [
+            (
+                "item",
+                dynamodb.put_action(STAFF, {"staff_id": "own-1", "name": name}, condition=new),
+            ),
+            ("claim", dynamodb.put_action(STAFF, {"staff_id": "own-1#claim"}, condition=new)),
+        ]
+
+    dynamodb.transact_write(actions("A"))
+    dynamodb.transact_write(actions("A"))  # the retry of the commit that landed
+    with pytest.raises(TransactionCancelled) as cancelled:
+        dynamodb.transact_write(actions("B"))
+    assert cancelled.value.failed("item") and cancelled.value.item("item")["name"] == "A"
+
+
 def test_a_cancelled_transaction_answers_by_action_name():
     dynamodb.put_item(STAFF, {"staff_id": "taken", "email": "t@example.org"})
     new = "attribute_not_exists(staff_id)"
@@ -75,9 +96,7 @@ def test_a_cancelled_transaction_answers_by_action_name():
                 ("fresh", dynamodb.put_action(STAFF, {"staff_id": "fresh-1"}, condition=new)),
                 (
                     "taken",
-                    dynamodb.put_action(
-                        STAFF, {"staff_id": "taken"}, condition=new, return_old=True
-                    ),
+                    dynamodb.put_action(STAFF, {"staff_id": "taken"}, condition=new),
                 ),
             ]
         )

@@ -237,3 +237,37 @@ def test_an_old_csrf_token_is_refused_after_sign_in(make_staff):
         {"email": staff.email, "password": PASSWORD, "csrfmiddlewaretoken": old_token},
     )
     assert browser.post("/accounts/logout/", {"csrfmiddlewaretoken": old_token}).status_code == 403
+
+
+def test_production_hashes_passwords_with_argon2_and_the_tests_change_nothing_else(make_staff):
+    """The suite hashes with MD5 (tests/settings.py): here production's hashers run for real."""
+    from solace import settings as production
+    from tests import settings as under_test
+
+    changed = {
+        name
+        for name in dir(production)
+        if name.isupper() and getattr(production, name) != getattr(under_test, name)
+    }
+    assert changed == {"PASSWORD_HASHERS"}
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        staff = make_staff(role=Role.NURSE)
+        assert staff.password_hash.startswith("argon2$argon2id$")
+        browser = Client(REMOTE_ADDR="10.255.0.1")
+        response = browser.post("/accounts/login/", {"email": staff.email, "password": PASSWORD})
+        assert response.status_code == 303
+        wrong = Client(REMOTE_ADDR="10.255.0.2").post(
+            "/accounts/login/", {"email": staff.email, "password": PASSWORD + "x"}
+        )
+        assert wrong.status_code == 400
+
+
+def test_an_unknown_account_costs_one_password_hash_like_a_known_one(client, monkeypatch):
+    """Timing must not tell which emails have accounts: an unknown one still hashes the
+    password (as long as verifying a real hash takes)."""
+    hashed = []
+    real = services.make_password
+    monkeypatch.setattr(services, "make_password", lambda pw: hashed.append(pw) or real(pw))
+    client.post("/accounts/login/", {"email": "nobody@example.org", "password": "guess-1234"})
+    assert hashed == ["guess-1234"]
