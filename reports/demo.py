@@ -101,7 +101,7 @@ def _visit(rng: random.Random, hospital: Hospital, arrival: datetime, history: H
     line.add(arrival, EventType.TRIAGE_SUGGESTED, {"level": suggested}, seq=1)
     if rng.random() < 0.01:  # a duplicate registration, closed
         closed = arrival + timedelta(minutes=_minutes(rng, 6))
-        line.add(closed, EventType.STATUS_CHANGED, {"from": "waiting", "to": "closed_duplicate"})
+        line.add(closed, EventType.CLOSED, {"from": "waiting", "to": "closed_duplicate"})
         _store(history, hospital, line, pid, arrival, age_days, language, suggested, None,
                Status.CLOSED_DUPLICATE, closed)  # fmt: skip
         return

@@ -512,6 +512,7 @@ def test_admins_see_aggregates_only(client, shift, sign_in):
     assert "Open the call-back list" not in html and "Patient C" not in html
     assert "Grey and sweaty" not in html  # override reasons are nurses' words about a patient
     assert "The call-back list names patients and is for clinicians" in html
+    assert 'href="/audit/"' in html and 'href="/cockpit/"' not in html  # the admin's links
     assert page(client, shift, "/reports/callbacks/").status_code == 403
     assert page(client, shift, "/reports/callbacks.csv").status_code == 403
     assert page(client, shift, "/reports/export/override_reasons.csv").status_code == 403
@@ -771,7 +772,7 @@ def test_reports_follow_the_role_at_each_hospital(client, shift, sign_in, make_s
     assert "Open the call-back list" in html
     assert "Sister General" not in html  # not in the hospital picker
     link = f'href="/reports/?hospital={shift.hospital.hospital_id}"'
-    assert link in html
+    assert link in html and 'href="/cockpit/"' in html and 'href="/audit/"' not in html
     refused = client.get("/reports/", {"hospital": sister.hospital_id, **QUERY})
     assert refused.status_code == 403
     assert client.get("/reports/callbacks/", {"hospital": sister.hospital_id}).status_code == 403

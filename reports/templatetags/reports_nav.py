@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from accounts.domain import Role
 from reports.selectors import reports_access, sees_reports
 
 register = template.Library()
@@ -26,3 +27,11 @@ def reports_nav_url(context) -> str:
             return ""
         return reverse("reports:dashboard") + "?" + urlencode({"hospital": hospital_id})
     return reverse("reports:dashboard") if sees_reports(staff) else ""
+
+
+@register.filter
+def has_role_anywhere(staff, roles: str) -> bool:
+    """Whether the staff member holds one of these roles ("nurse,admin") at some hospital: for
+    links to pages that then check the role at the hospital concerned."""
+    wanted = [Role(r.strip()) for r in roles.split(",")]
+    return bool(staff is not None and staff.is_authenticated and staff.has_role(*wanted))
