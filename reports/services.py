@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 from accounts import repository as accounts_repository
 from accounts.domain import Hospital, SignedInStaff
 from accounts.services import actor_of
+from audit import repository as audit_repository
 from audit.domain import Action
-from audit.services import audit_record
+from audit.services import audit_entry, audit_record
 from patients import repository as patients_repository
 from patients.domain import EventType
 from reports import repository
@@ -206,11 +207,30 @@ def callbacks_viewed(
     *,
     exported: bool = False,
 ) -> None:
-    """The call-back list shows names and phone numbers: which patients were shown, to whom."""
-    audit_record(
-        hospital_id=hospital_id,
-        actor=actor_of(staff, hospital_id),
-        action=Action.CALLBACKS_EXPORTED if exported else Action.CALLBACKS_VIEWED,
-        context=context,
-        detail=f"from={start} to={end} patients=" + (",".join(patient_ids) or "none"),
+    """The call-back list shows names and phone numbers: one entry per patient shown, so each
+    appears in that patient's access report (one entry saying so when the list is empty)."""
+    action = Action.CALLBACKS_EXPORTED if exported else Action.CALLBACKS_VIEWED
+    actor = actor_of(staff, hospital_id)
+    detail = f"from={start} to={end}"
+    audit_repository.put_many(
+        [
+            audit_entry(
+                hospital_id=hospital_id,
+                actor=actor,
+                action=action,
+                context=context,
+                patient_id=patient_id,
+                detail=detail,
+            )
+            for patient_id in patient_ids
+        ]
+        or [
+            audit_entry(
+                hospital_id=hospital_id,
+                actor=actor,
+                action=action,
+                context=context,
+                detail=f"{detail} patients=none",
+            )
+        ]
     )
