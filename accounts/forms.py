@@ -14,3 +14,18 @@ class SignInForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class UnlockForm(Form):
+    """Re-enter the password to open a locked screen (passkeys come later)."""
+
+    password = forms.CharField(
+        label=_("Password"), max_length=256, strip=False, widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "unlock-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs.update(
+            {"autocomplete": "current-password", "autofocus": True}
+        )

@@ -5,13 +5,20 @@ The only module of accounts that issues DynamoDB requests. Key formats of these 
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from accounts.domain import DuplicateError, Hospital, Role, RosterEntry, Staff
+from accounts.domain import (
+    Device,
+    DeviceKind,
+    DuplicateError,
+    Hospital,
+    Role,
+    RosterEntry,
+    Staff,
+)
 from solace import clock, dynamodb
 from solace.dynamodb import LIVE, ConditionFailed, Expression, TransactionCancelled
-from solace.tables import HOSPITALS, LOGIN_THROTTLE, SESSIONS, STAFF
+from solace.tables import DEVICES, HOSPITALS, LOGIN_THROTTLE, SESSIONS, STAFF, TableDef
 
 # --- Key formats -------------------------------------------------------------------------------
 SLUG_CLAIM = "slug#{}"  # hospitals: claim item that makes a slug unique
@@ -31,6 +38,7 @@ def _hospital_from_item(item: dict[str, Any]) -> Hospital:
         timezone=item["timezone"],
         organization_id=item["organization_id"],
         wait_targets=tuple(item.get("wait_targets") or (0, 10, 30, 60, 120)),
+        reassessment_targets=tuple(item.get("reassessment_targets") or (5, 15, 30, 60, 120)),
         temperature_unit=item.get("temperature_unit", "C"),
         roster=tuple(
             sorted(
@@ -53,6 +61,7 @@ def hospital_insert(hospital: Hospital) -> None:
         "timezone": hospital.timezone,
         "organization_id": hospital.organization_id,
         "wait_targets": list(hospital.wait_targets),
+        "reassessment_targets": list(hospital.reassessment_targets),
         "temperature_unit": hospital.temperature_unit,
         "roster": {},
     }
@@ -71,6 +80,7 @@ def hospital_update(hospital: Hospital) -> None:
             "name": hospital.name,
             "timezone": hospital.timezone,
             "wait_targets": list(hospital.wait_targets),
+            "reassessment_targets": list(hospital.reassessment_targets),
             "temperature_unit": hospital.temperature_unit,
         }
     )
@@ -113,6 +123,7 @@ def _staff_from_item(item: dict[str, Any]) -> Staff:
         organization_ids=frozenset(item.get("organization_ids") or ()),
         password_hash=item["password_hash"],
         active=bool(item.get("active", True)),
+        last_hospital_id=item.get("last_hospital_id"),
     )
 
 
@@ -126,6 +137,7 @@ def _staff_to_item(staff: Staff) -> dict[str, Any]:
         "organization_ids": set(staff.organization_ids) or None,
         "password_hash": staff.password_hash,
         "active": staff.active,
+        "last_hospital_id": staff.last_hospital_id,
     }
 
 
@@ -174,6 +186,19 @@ def staff_replace(staff: Staff) -> None:
     )
 
 
+def staff_remember_hospital(staff_id: str, hospital_id: str) -> None:
+    """The hospital a staff member chose last: the default at their next sign-in."""
+    expression = Expression()
+    update = expression.update({"last_hospital_id": hospital_id})
+    dynamodb.update_item(
+        STAFF,
+        {"staff_id": staff_id},
+        expression,
+        update,
+        condition="attribute_exists(staff_id) AND attribute_exists(email)",
+    )
+
+
 def staff_get(staff_id: str) -> Staff | None:
     item = dynamodb.get_item(STAFF, {"staff_id": staff_id})
     return _staff_from_item(item) if item and "email" in item else None
@@ -209,6 +234,17 @@ def session_get(session_key: str) -> dict[str, Any] | None:
     return None if dynamodb.expired(item, clock.now_epoch()) else item
 
 
+def session_lookup(session_key: str) -> tuple[TableDef, dict[str, str]]:
+    """Table and key of a session, for a caller that reads it in one BatchGetItem with its own
+    items (a poll); `session_live` then applies the expiry rule session_get applies."""
+    return SESSIONS, {"session_key": session_key}
+
+
+def session_live(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    item = items[0] if items else None
+    return None if dynamodb.expired(item, clock.now_epoch()) else item
+
+
 def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
     """Write a session item: a new one only where no live one has the key, an update only where
     the session still lives (a sign-out or deactivation meanwhile must not be undone).
@@ -227,12 +263,30 @@ def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
     return True
 
 
-def session_touch(session_key: str, expires_at: int, touched_at: int) -> None:
-    """Move a live session's idle expiry forward without rewriting its data."""
+def session_touch(session_key: str, deadline: str, value: int, touched_at: int) -> bool:
+    """Move a live session's idle deadline (`expires_at` of a session without staff,
+    `idle_deadline` of a staff session) forward without rewriting its data. A staff session
+    that is locked stays locked: only an unlock moves its deadline. False when nothing moved."""
     expression = Expression(now=clock.now_epoch())
-    update = expression.update({"expires_at": expires_at, "touched_at": touched_at})
-    # ConditionFailed: expired or signed out meanwhile, so there is nothing to extend.
-    with contextlib.suppress(ConditionFailed):
+    update = expression.update({deadline: value, "touched_at": touched_at})
+    condition = f"attribute_exists(session_key) AND {LIVE}"
+    if deadline == "idle_deadline":
+        condition += " AND idle_deadline > :now"
+    # ConditionFailed: expired, locked or signed out meanwhile, so there is nothing to extend.
+    try:
+        dynamodb.update_item(
+            SESSIONS, {"session_key": session_key}, expression, update, condition=condition
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+def session_unlock(session_key: str, idle_deadline: int, touched_at: int) -> bool:
+    """A locked staff session opens again (its staff member re-entered the password)."""
+    expression = Expression(now=clock.now_epoch())
+    update = expression.update({"idle_deadline": idle_deadline, "touched_at": touched_at})
+    try:
         dynamodb.update_item(
             SESSIONS,
             {"session_key": session_key},
@@ -240,6 +294,9 @@ def session_touch(session_key: str, expires_at: int, touched_at: int) -> None:
             update,
             condition=f"attribute_exists(session_key) AND {LIVE}",
         )
+    except ConditionFailed:
+        return False
+    return True
 
 
 def session_delete(session_key: str) -> None:
@@ -301,3 +358,74 @@ def throttle_lock(key: str, until: int) -> None:
 
 def throttle_clear(key: str) -> None:
     dynamodb.delete_item(LOGIN_THROTTLE, {"throttle_key": key})
+
+
+# --- Devices (waiting-room displays) ----------------------------------------------------------
+def _device_to_item(device: Device) -> dict[str, Any]:
+    return {
+        "device_id": device.device_id,
+        "hospital_id": device.hospital_id,
+        "kind": device.kind.value,
+        "name": device.name,
+        "created_at": device.created_at,
+        "created_by": device.created_by,
+        "created_by_name": device.created_by_name,
+        "secret_digest": device.secret_digest,
+        "revoked_at": device.revoked_at,
+        "revoked_by_name": device.revoked_by_name,
+    }
+
+
+def device_from_item(item: dict[str, Any]) -> Device:
+    return Device(
+        device_id=item["device_id"],
+        hospital_id=item["hospital_id"],
+        kind=DeviceKind(item["kind"]),
+        name=item["name"],
+        created_at=item["created_at"],
+        created_by=item["created_by"],
+        created_by_name=item.get("created_by_name", ""),
+        secret_digest=item["secret_digest"],
+        revoked_at=item.get("revoked_at"),
+        revoked_by_name=item.get("revoked_by_name"),
+    )
+
+
+def device_insert(device: Device) -> None:
+    dynamodb.put_item(DEVICES, _device_to_item(device), condition="attribute_not_exists(device_id)")
+
+
+def device_get(device_id: str) -> Device | None:
+    item = dynamodb.get_item(DEVICES, {"device_id": device_id}, consistent=True)
+    return device_from_item(item) if item else None
+
+
+def device_lookup(device_id: str) -> tuple[TableDef, dict[str, str]]:
+    """Table and key of a device, for a caller that reads it in one BatchGetItem."""
+    return DEVICES, {"device_id": device_id}
+
+
+def devices_of_hospital(hospital_id: str, kind: DeviceKind, limit: int = 200) -> list[Device]:
+    """A hospital's devices of one kind, newest first (revoked ones too: the list says so)."""
+    items = dynamodb.query_key(
+        DEVICES, "hospital_id", hospital_id, index="by-hospital", limit=limit, newest_first=True
+    )
+    return [device_from_item(i) for i in items if i.get("kind") == kind.value]
+
+
+def device_revoke(device_id: str, hospital_id: str, when: str, by_name: str) -> Device | None:
+    """Revoke a device of this hospital, once: None when there is no such live device."""
+    expression = Expression(hid=hospital_id)
+    update = expression.update({"revoked_at": when, "revoked_by_name": by_name})
+    try:
+        item = dynamodb.update_item(
+            DEVICES,
+            {"device_id": device_id},
+            expression,
+            update,
+            condition="hospital_id = :hid AND attribute_not_exists(revoked_at)",
+            return_new=True,
+        )
+    except ConditionFailed:
+        return None
+    return device_from_item(item)

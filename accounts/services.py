@@ -13,11 +13,20 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
 from accounts import repository
-from accounts.domain import DuplicateError, Hospital, NotFound, Role, SignedInStaff, Staff
+from accounts.domain import (
+    Device,
+    DeviceKind,
+    DuplicateError,
+    Hospital,
+    NotFound,
+    Role,
+    SignedInStaff,
+    Staff,
+)
 from accounts.session_backend import STAFF_SESSION_KEY
 from audit.domain import NO_HOSPITAL, Action, org_partition
 from audit.services import audit_record
-from solace.clock import now_epoch
+from solace.clock import now_epoch, utc_now_iso
 from solace.context import SYSTEM_CONTEXT, Actor, ActorType, RequestContext
 
 
@@ -72,6 +81,25 @@ _DUMMY_HASH = make_password(secrets.token_urlsafe(16))
 
 def staff_authenticate(attempt: SignInAttempt) -> Staff:
     """The staff member for these credentials, or SignInFailed / SignInThrottled."""
+    return _password_checked(
+        attempt, lambda: repository.staff_get_by_email(attempt.email), Action.SIGN_IN_FAILED
+    )
+
+
+def staff_reauthenticate(staff_id: str, password: str, context: RequestContext) -> Staff:
+    """The signed-in staff member proves it is still them (unlocking a locked screen): their
+    password, throttled and audited like a sign-in. SignInFailed / SignInThrottled otherwise.
+    (Passkeys come later: this is the one place that checks a returning staff member.)"""
+    staff = repository.staff_get(staff_id)
+    if staff is None:
+        raise SignInFailed
+    attempt = SignInAttempt(email=staff.email, password=password, context=context)
+    checked = _password_checked(attempt, lambda: staff, Action.UNLOCK_FAILED)
+    _audit_account(Action.UNLOCKED, checked, context, "success")
+    return checked
+
+
+def _password_checked(attempt: SignInAttempt, find_staff, failed_action: Action) -> Staff:
     keys = _throttle_keys(attempt)
     limit = settings.SOLACE_LOGIN_MAX_FAILURES
     counters = repository.throttle_counts(keys)
@@ -79,13 +107,13 @@ def staff_authenticate(attempt: SignInAttempt) -> Staff:
         _audit_account(Action.SIGN_IN_THROTTLED, None, attempt.context, "throttled")
         raise SignInThrottled
 
-    staff = repository.staff_get_by_email(attempt.email)
+    staff = find_staff()
     password_ok = check_password(attempt.password, staff.password_hash if staff else _DUMMY_HASH)
     if staff is not None and staff.active and password_ok:
         if keys[0] in counters:
             repository.throttle_clear(keys[0])
         return staff
-    _audit_account(Action.SIGN_IN_FAILED, staff, attempt.context, "failed")
+    _audit_account(failed_action, staff, attempt.context, "failed")
 
     locked = False
     for key in keys:
@@ -110,6 +138,21 @@ def staff_sign_in(request: HttpRequest, staff: Staff) -> SignedInStaff:
     request.staff = signed_in
     _audit_account(Action.SIGN_IN, staff, RequestContext.from_request(request), "success")
     return signed_in
+
+
+def staff_unlock(request: HttpRequest, password: str) -> None:
+    """Open the locked session of the staff member signed in, after re-checking who it is.
+    SignInFailed / SignInThrottled when the password is refused (the session stays locked)."""
+    context = RequestContext.from_request(request)
+    staff_reauthenticate(request.staff.staff_id, password, context)
+    if not request.session.unlock():
+        raise SignInFailed  # signed out or expired meanwhile
+
+
+def staff_choose_hospital(staff: SignedInStaff, hospital_id: str) -> None:
+    """Remember the hospital a staff member works at: the default at their next sign-in."""
+    if staff.last_hospital_id != hospital_id:
+        repository.staff_remember_hospital(staff.staff_id, hospital_id)
 
 
 def staff_sign_out(request: HttpRequest) -> None:
@@ -153,8 +196,10 @@ def hospital_update(
     timezone: str | None = None,
     wait_targets=None,
     temperature_unit: str | None = None,
+    reassessment_targets=None,
 ) -> Hospital:
-    """Change a hospital's name, time zone or long-wait targets (minutes for levels 1..5)."""
+    """Change a hospital's name, time zone, long-wait or reassessment targets (minutes for
+    levels 1..5) or temperature unit."""
     hospital = repository.hospital_get_by_slug(slug)
     if hospital is None:
         raise NotFound(slug)
@@ -164,6 +209,9 @@ def hospital_update(
         timezone=timezone or hospital.timezone,
         wait_targets=tuple(wait_targets) if wait_targets else hospital.wait_targets,
         temperature_unit=temperature_unit or hospital.temperature_unit,
+        reassessment_targets=(
+            tuple(reassessment_targets) if reassessment_targets else hospital.reassessment_targets
+        ),
     )
     repository.hospital_update(changed)
     _audit_admin_change(Action.HOSPITAL_CHANGED, hospital.hospital_id, hospital.slug)
@@ -171,14 +219,20 @@ def hospital_update(
 
 
 def staff_create(
-    *, email: str, name: str, role: Role, hospital_ids: list[str], password: str
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    hospital_ids: list[str],
+    password: str,
+    staff_id: str | None = None,
 ) -> Staff:
     hospitals = repository.hospitals_get_many(set(hospital_ids))
     missing = set(hospital_ids) - {h.hospital_id for h in hospitals}
     if missing:
         raise NotFound(f"unknown hospital ids: {', '.join(sorted(missing))}")
     staff = Staff(
-        staff_id=uuid.uuid4().hex,
+        staff_id=staff_id or uuid.uuid4().hex,
         email=repository.normalize_email(email),
         name=name,
         role=role,
@@ -262,3 +316,58 @@ def _wait_for_slug(slug: str) -> Hospital:
             return hospital
         time.sleep(0.1)
     raise NotFound(slug)
+
+
+# --- Devices: waiting-room displays -------------------------------------------------------
+DEVICE_SECRET_BYTES = 24
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def device_create(
+    *, hospital: Hospital, kind: DeviceKind, name: str, staff: SignedInStaff, context
+) -> tuple[Device, str]:
+    """A named device link of a hospital; returns the device and its secret (shown once in
+    the link, stored only as a digest). Audited."""
+    secret = secrets.token_urlsafe(DEVICE_SECRET_BYTES)
+    device = Device(
+        device_id=uuid.uuid4().hex,
+        hospital_id=hospital.hospital_id,
+        kind=kind,
+        name=name,
+        created_at=utc_now_iso(),
+        created_by=staff.staff_id,
+        created_by_name=staff.name,
+        secret_digest=_digest(secret),
+    )
+    repository.device_insert(device)
+    audit_record(
+        hospital_id=hospital.hospital_id,
+        actor=Actor.staff(staff.staff_id, staff.role.value),
+        action=Action.DEVICE_CREATED,
+        context=context,
+        detail=f"{kind.value}={device.device_id}",
+    )
+    return device, secret
+
+
+def device_revoke(
+    *, hospital: Hospital, device_id: str, staff: SignedInStaff, context
+) -> Device | None:
+    """Revoke a device link at once (None: no live device of this hospital). Audited."""
+    device = repository.device_revoke(device_id, hospital.hospital_id, utc_now_iso(), staff.name)
+    if device is not None:
+        audit_record(
+            hospital_id=hospital.hospital_id,
+            actor=Actor.staff(staff.staff_id, staff.role.value),
+            action=Action.DEVICE_REVOKED,
+            context=context,
+            detail=f"{device.kind.value}={device.device_id}",
+        )
+    return device
+
+
+def device_secret_matches(device: Device, secret: str) -> bool:
+    return secrets.compare_digest(device.secret_digest, _digest(secret))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,8 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
+from accounts.decorators import role_required
 from accounts.domain import Role
-from accounts.forms import SignInForm
+from accounts.forms import SignInForm, UnlockForm
 from solace.context import RequestContext
 
 
@@ -62,6 +66,38 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(_safe_next(request), status=303)
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "accounts/sign_in.html", context, status=status)
+
+
+@require_POST
+@role_required(*Role, when_locked=True)
+def unlock(request: HttpRequest) -> HttpResponse:
+    """Unlock a locked screen with the password, back to the page it was on. A refusal goes
+    back to the locked view, which says why; the password is never echoed."""
+    back = _safe_next(request)
+    if not request.session.locked:
+        return HttpResponseRedirect(back, status=303)
+    form = UnlockForm(request.POST)
+    error = "missing"
+    if form.is_valid():
+        try:
+            services.staff_unlock(request, form.cleaned_data["password"])
+        except services.SignInThrottled:
+            error = "throttled"
+        except services.SignInFailed:
+            error = "wrong"
+        else:
+            return HttpResponseRedirect(back, status=303)
+    locked = settings.SOLACE_LOCKED_URL + "?" + urlencode({"next": back, "error": error})
+    return HttpResponseRedirect(locked, status=303)
+
+
+@require_POST
+@role_required(*Role, when_locked=True)
+def keepalive(request: HttpRequest) -> JsonResponse:
+    """Someone is typing or clicking on a page that has not asked the server for a while
+    (a long form): this request is the activity that keeps the screen from locking."""
+    request.session.touch()
+    return JsonResponse({"idle_seconds_left": request.session.idle_seconds_left})
 
 
 @require_POST

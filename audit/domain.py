@@ -29,12 +29,22 @@ class Action(StrEnum):
     SIGN_OUT = "auth.sign_out"
     SIGN_IN_FAILED = "auth.sign_in_failed"
     SIGN_IN_THROTTLED = "auth.sign_in_throttled"
+    UNLOCKED = "auth.unlocked"  # a locked screen opened again with the password
+    UNLOCK_FAILED = "auth.unlock_failed"
     STAFF_CREATED = "admin.staff_created"
     STAFF_CHANGED = "admin.staff_changed"
     HOSPITAL_CREATED = "admin.hospital_created"
     HOSPITAL_CHANGED = "admin.hospital_changed"
     AUDIT_BROWSED = "audit.browsed"
     AUDIT_EXPORTED = "audit.exported"
+    # Cockpit shift (issue 13): displays, isolation, duplicates, undo of a visit's end.
+    DEVICE_CREATED = "device.created"
+    DEVICE_REVOKED = "device.revoked"
+    ISOLATION_SET = "patient.isolation_set"
+    DUPLICATE_FLAGGED = "patient.duplicate_flagged"
+    DUPLICATE_DISMISSED = "patient.duplicate_dismissed"
+    DUPLICATE_LINKED = "patient.duplicate_linked"
+    END_UNDONE = "patient.end_undone"
 
 
 # Entries about no single hospital (a failed sign-in of an unknown account, say).

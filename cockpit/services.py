@@ -3,6 +3,7 @@ the version the clinician was looking at; a concurrent change raises VersionConf
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -15,9 +16,11 @@ from audit.domain import Action
 from audit.services import audit_entry
 from cockpit.domain import ActionRefused
 from patients import repository as patients_repository
+from patients import services as patients_services
 from patients.domain import (
     DISPOSITIONS,
     STATUS_LABELS,
+    UNDO_SECONDS,
     AlertReason,
     EventType,
     Patient,
@@ -31,6 +34,9 @@ from patients.domain import (
 )
 from solace import clock, metrics
 from solace.context import Actor, RequestContext
+from solace.dynamodb import DataStoreError
+
+logger = logging.getLogger(__name__)
 
 DANGER_ZONE_FLAG = "danger_zone"
 
@@ -50,19 +56,51 @@ def _apply(
     context: RequestContext,
     event_data: dict[str, Any] | None = None,
     detail: str | None = None,
-) -> None:
+    on_ended: bool = False,
+) -> Patient:
+    """One change to one patient: checks, then one transaction. Returns the patient as stored."""
+    change = _change(
+        staff,
+        patient,
+        expected_version,
+        action=action,
+        event_type=event_type,
+        changes=changes,
+        context=context,
+        event_data=event_data,
+        detail=detail,
+        on_ended=on_ended,
+    )
+    patients_repository.patients_update([change])
+    return replace(change.after, version=patient.version + 1)
+
+
+def _change(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    *,
+    action: Action,
+    event_type: EventType,
+    changes: dict[str, Any],
+    context: RequestContext,
+    event_data: dict[str, Any] | None = None,
+    detail: str | None = None,
+    on_ended: bool = False,
+    now: str | None = None,
+) -> patients_repository.PatientChange:
     if staff.role not in CLINICAL_ROLES:
         raise ActionRefused("Only clinicians can change clinical data.")
     if patient.version != expected_version:
         raise VersionConflict(patient)  # the form shows an older state than the record's
-    if patient.ended:
+    if patient.ended and not on_ended:
         raise ActionRefused("This visit has ended; its record can no longer be changed.")
     actor = _actor(staff)
-    now = clock.utc_now_iso()
+    now = now or clock.utc_now_iso()
     after = replace(
         patient, **changes, updated_at=now, updated_by=staff.staff_id, updated_by_name=staff.name
     )
-    patients_repository.patient_update(
+    return patients_repository.PatientChange(
         before=patient,
         after=after,
         event=new_event(patient.patient_id, event_type, now, actor, event_data),
@@ -183,7 +221,7 @@ def patient_complete_identity(
         identity.update(age_days=age_in_days(date_of_birth, arrived), age_estimated=False)
     changed = replace(patient, **identity)
     changes, levels = _rerun(patient, changed, now)
-    _apply(
+    stored = _apply(
         staff,
         patient,
         expected_version,
@@ -193,6 +231,8 @@ def patient_complete_identity(
         event_data={"date_of_birth_given": bool(date_of_birth), **levels},
         context=context,
     )
+    # Now that the name is known, the same person may be registered twice in the department.
+    patients_services.patient_flag_possible_duplicate(stored, context)
 
 
 def patient_acknowledge_alert(
@@ -315,15 +355,21 @@ def patient_change_status(
     expected_version: int,
     status: Status,
     context: RequestContext,
-) -> None:
-    """Move through the flow. A disposition takes the patient out of the queue index."""
+) -> Patient:
+    """Move through the flow. A disposition takes the patient out of the queue index; it can
+    be undone for UNDO_SECONDS by the same person or a charge nurse (`patient_undo_end`)."""
     if status not in next_statuses(patient.status):
         raise ActionRefused(f"Cannot go from {patient.status_label} to {STATUS_LABELS[status]}.")
     disposition = status in DISPOSITIONS
     changes: dict[str, Any] = {"status": status}
     if disposition:
-        changes.update(disposition_at=clock.utc_now_iso(), in_queue=False)
-    _apply(
+        changes.update(
+            disposition_at=clock.utc_now_iso(),
+            in_queue=False,
+            ended_from=patient.status.value,
+            ended_by=staff.staff_id,
+        )
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -334,6 +380,152 @@ def patient_change_status(
         detail=status.value,
         context=context,
     )
+
+
+def can_undo_end(staff: SignedInStaff, patient: Patient) -> bool:
+    """The end of a visit can be taken back for UNDO_SECONDS, by whoever ended it or a charge
+    nurse: a mis-click on "Discharged" must not lose a patient."""
+    if patient.status not in DISPOSITIONS or not patient.disposition_at or not patient.ended_from:
+        return False
+    if staff.staff_id != patient.ended_by and staff.role != Role.CHARGE_NURSE:
+        return False
+    return undo_seconds_left(patient) > 0
+
+
+def undo_seconds_left(patient: Patient) -> int:
+    if not patient.disposition_at:
+        return 0
+    ended = clock.parse_iso(patient.disposition_at)
+    return max(0, int(UNDO_SECONDS - (clock.now_utc() - ended).total_seconds()))
+
+
+def patient_undo_end(
+    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
+) -> Patient:
+    """Take back the end of a visit: the patient is in the department again, as before. An
+    event on the timeline says so (the end stays on it: nothing is deleted)."""
+    if not can_undo_end(staff, patient):
+        raise ActionRefused(
+            "The end of this visit can no longer be undone: only within 2 minutes, by the "
+            "person who ended it or a charge nurse."
+        )
+    before = Status(patient.ended_from)
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.END_UNDONE,
+        event_type=EventType.END_UNDONE,
+        changes={
+            "status": before,
+            "in_queue": True,
+            "disposition_at": None,
+            "ended_from": None,
+            "ended_by": None,
+        },
+        event_data={"from": patient.status.value, "to": before.value},
+        detail=f"{patient.status.value}->{before.value}",
+        context=context,
+        on_ended=True,
+    )
+
+
+def patient_set_isolation(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    isolation: str,
+    context: RequestContext,
+) -> Patient:
+    """Contact, droplet or airborne precautions (or none): a flag on every queue row."""
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.ISOLATION_SET,
+        event_type=EventType.ISOLATION_SET,
+        changes={"isolation": isolation},
+        event_data={"isolation": isolation},
+        detail=isolation or "none",
+        context=context,
+    )
+
+
+def patient_dismiss_duplicate(
+    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
+) -> Patient:
+    """Not the same person after all: the possible-duplicate flag goes."""
+    if not patient.possible_duplicate_of:
+        raise ActionRefused("This visit is not flagged as a possible duplicate.")
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.DUPLICATE_DISMISSED,
+        event_type=EventType.DUPLICATE_DISMISSED,
+        changes={"possible_duplicate_of": None, "possible_duplicate_code": None},
+        event_data={"other_code": patient.possible_duplicate_code},
+        detail=f"other={patient.possible_duplicate_of}",
+        context=context,
+    )
+
+
+def patient_link_duplicate(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    keep_this: bool,
+    context: RequestContext,
+) -> Patient:
+    """The same person registered twice: one visit continues, the other closes as a duplicate
+    of it. Both patients, both timelines and both audit entries in ONE transaction. Returns
+    the visit that continues."""
+    other_id = patient.possible_duplicate_of
+    if not other_id:
+        raise ActionRefused("This visit is not flagged as a possible duplicate.")
+    other = patients_repository.patient_get(other_id, consistent=True)
+    if other is None or other.hospital_id != patient.hospital_id or other.ended:
+        raise ActionRefused("The other registration has ended already: nothing to link.")
+    if patient.ended:
+        raise ActionRefused("This visit has ended; its record can no longer be changed.")
+    versions = {patient.patient_id: expected_version, other.patient_id: other.version}
+    kept, closed = (patient, other) if keep_this else (other, patient)
+    now = clock.utc_now_iso()
+    closing = _change(
+        staff,
+        closed,
+        versions[closed.patient_id],
+        action=Action.DUPLICATE_LINKED,
+        event_type=EventType.CLOSED_AS_DUPLICATE,
+        changes={
+            "status": Status.CLOSED_DUPLICATE,
+            "duplicate_of": kept.patient_id,
+            "possible_duplicate_of": None,
+            "possible_duplicate_code": None,
+            "in_queue": False,
+            "disposition_at": now,
+            "ended_from": closed.status.value,
+            "ended_by": staff.staff_id,
+        },
+        event_data={"other_code": kept.check_in_code, "other_id": kept.patient_id},
+        detail=f"closed; continues as {kept.patient_id}",
+        context=context,
+        now=now,
+    )
+    keeping = _change(
+        staff,
+        kept,
+        versions[kept.patient_id],
+        action=Action.DUPLICATE_LINKED,
+        event_type=EventType.DUPLICATE_LINKED,
+        changes={"possible_duplicate_of": None, "possible_duplicate_code": None},
+        event_data={"other_code": closed.check_in_code, "other_id": closed.patient_id},
+        detail=f"continues; closed {closed.patient_id}",
+        context=context,
+        now=now,
+    )
+    patients_repository.patients_update([closing, keeping])
+    return replace(keeping.after, version=kept.version + 1)
 
 
 def patient_action_failed(
@@ -372,16 +564,42 @@ def patient_viewed(staff: SignedInStaff, patient: Patient, context: RequestConte
     )
 
 
+# Ids per queue-display audit entry: one entry per page of patients, so an entry stays a few
+# kilobytes however large the queue grows (DynamoDB refuses items over 400 KB).
+AUDIT_IDS_PER_ENTRY = 50
+
+
 def queue_displayed(
-    staff: SignedInStaff, hospital_id: str, patient_ids: list[str], context: RequestContext
+    staff: SignedInStaff,
+    hospital_id: str,
+    patient_ids: list[str],
+    context: RequestContext,
+    *,
+    view: str = "queue",
 ) -> None:
-    """One entry per rendered queue (not per unchanged poll), listing the ids displayed."""
-    audit_repository.put(
-        audit_entry(
+    """Entries for a rendered queue (not for an unchanged poll) listing the ids displayed, at
+    most AUDIT_IDS_PER_ENTRY per entry. If DynamoDB still refuses after its retries, the queue
+    is shown anyway (clinicians must see their patients) and an ERROR line says how many ids
+    went unaudited, with the request id to find them by."""
+    chunks = [
+        patient_ids[start : start + AUDIT_IDS_PER_ENTRY]
+        for start in range(0, len(patient_ids), AUDIT_IDS_PER_ENTRY)
+    ] or [[]]
+    unaudited = 0
+    for chunk in chunks:
+        entry = audit_entry(
             hospital_id=hospital_id,
             actor=_actor(staff),
             action=Action.QUEUE_DISPLAYED,
             context=context,
-            detail=",".join(patient_ids) or "empty",
+            detail=f"{view}:" + (",".join(chunk) or "empty"),
         )
-    )
+        try:
+            audit_repository.put(entry)
+        except DataStoreError:
+            unaudited += len(chunk)
+    if unaudited:
+        logger.error(
+            "queue display not audited",
+            extra={"request_id": context.request_id, "unaudited_ids": unaudited},
+        )

@@ -18,7 +18,7 @@ from intake.domain import (
     WorseReportedRecently,
 )
 from patients import repository as patients_repository
-from patients.domain import AlertReason, EncounterEvent, Patient
+from patients.domain import AlertReason, EncounterEvent, Patient, counts_delta
 from solace import clock, dynamodb
 from solace.dynamodb import EXPIRED, LIVE, Expression, TransactionCancelled
 from solace.tables import IDEMPOTENCY, INTAKE_SESSIONS, PATIENTS
@@ -114,6 +114,14 @@ def register(
         ("patient", patients_repository.patient_put_action(patient)),
         *[(f"event{i}", patients_repository.event_put_action(e)) for i, e in enumerate(events)],
         ("audit", audit_repository.put_action(audit_entry)),
+        # The hospital's queue version and counters move with the arrival (a hot item: a
+        # concurrent registration can cancel this with TransactionConflict; the caller retries).
+        (
+            "queue",
+            patients_repository.queue_state_action(
+                patient.hospital_id, counts_delta(None, patient), patient.created_at
+            ),
+        ),
     ]
     if session_id is not None:
         actions.append(("session", _session_used_action(session_id, patient, now)))
@@ -158,25 +166,37 @@ def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | 
 def report_worse(
     *,
     session_id: str,
+    hospital_id: str,
     patient_id: str,
     every_seconds: int,
     event: EncounterEvent,
     audit_entry: AuditEntry,
 ) -> None:
-    """Flag the patient in the queue, at most once per `every_seconds` per intake session."""
+    """Flag the patient in the queue, at most once per `every_seconds` per intake session.
+    The alert pins them on top of the queue (its rank and row change with it) and advances
+    the hospital's queue version, without reading the patient first."""
     now = clock.now_epoch()
     session = Expression(now=now, pid=patient_id, cutoff=now - every_seconds)
-    patient = Expression()
-    patient_update = patient.update(
-        {
-            "worse_reported_at": event.time,
-            "updated_at": event.time,
-            "updated_by": event.actor_id,
-            "updated_by_name": "the patient (reported feeling worse)",
-            "alert": AlertReason.FEELS_WORSE.value,
-            "alert_at": event.time,
-        },
-        add={"version": 1},
+    patient = Expression(one=1)
+    row = patient.name("queue_row")
+    alert, alert_at = AlertReason.FEELS_WORSE.value, event.time
+    patient_update = (
+        patient.update(
+            {
+                "worse_reported_at": event.time,
+                "updated_at": event.time,
+                "updated_by": event.actor_id,
+                "updated_by_name": "the patient (reported feeling worse)",
+                "alert": alert,
+                "alert_at": alert_at,
+                "queue_rank": f"0#{alert_at}",  # as patients.domain.queue_rank ranks an alert
+            }
+        )
+        + f", {patient.name('version')} = {patient.name('version')} + :one"
+        + f", {row}.{patient.name('version')} = {patient.name('version')} + :one"
+        + f", {row}.{patient.name('alert')} = {patient.value(alert)}"
+        + f", {row}.{patient.name('alert_at')} = {patient.value(alert_at)}"
+        + f", {row}.{patient.name('worse')} = {patient.value(True)}"
     )
     actions = [
         (
@@ -199,14 +219,15 @@ def report_worse(
                 patient,
                 patient_update,
                 # Only while the patient is still in the department (in the queue).
-                condition="attribute_exists(queue_hospital_id)",
+                condition="attribute_exists(queue_hospital_id) AND attribute_exists(queue_row)",
             ),
         ),
         ("event", patients_repository.event_put_action(event)),
         ("audit", audit_repository.put_action(audit_entry)),
+        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
     ]
     try:
-        dynamodb.transact_write(actions)
+        patients_repository.transact_with_retries(actions)
     except TransactionCancelled as exc:
         reported_at = (exc.item("session") or {}).get("worse_reported_at")
         if exc.failed("session") and reported_at and reported_at > now - every_seconds:

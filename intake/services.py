@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from accounts.domain import Hospital
 from audit.domain import Action
@@ -27,6 +28,7 @@ from intake.domain import (
     StaffArrival,
     plausible_session_id,
 )
+from patients import services as patients_services
 from patients.domain import (
     EventType,
     Patient,
@@ -73,6 +75,10 @@ def _new_patient(hospital: Hospital, patient_id: str, now_iso: str, **record: An
         hospital_id=hospital.hospital_id,
         organization_id=hospital.organization_id,
         created_at=now_iso,
+        arrival_day=clock.parse_iso(now_iso)
+        .astimezone(ZoneInfo(hospital.timezone))
+        .date()
+        .isoformat(),
         updated_at=now_iso,
         check_in_code=new_check_in_code(),
         status=Status.WAITING,
@@ -198,6 +204,7 @@ def _register(
                 audit_entry=entry,
             )
             metrics.count(metrics.REGISTRATIONS, HospitalId=hospital.hospital_id)
+            _flag_possible_duplicate(patient, context)
             return Registration(patient_id=patient.patient_id, location=location)
         except repository.StoredRegistration as stored:
             return _replay(stored.record, digest, hospital)
@@ -214,6 +221,15 @@ def _register(
     if record is None:
         raise IntakeSessionEnded
     return _replay(record, digest, hospital)
+
+
+def _flag_possible_duplicate(patient: Patient, context: RequestContext) -> None:
+    """After the registration committed: a hint for clinicians, never a failure for the
+    patient (their registration stands whatever happens here)."""
+    try:
+        patients_services.patient_flag_possible_duplicate(patient, context)
+    except DataStoreError:
+        logger.warning("duplicate check skipped", extra={"request_id": context.request_id})
 
 
 def intake_register(
@@ -289,6 +305,7 @@ def intake_report_worse(
     now_iso = clock.utc_now_iso()
     repository.report_worse(
         session_id=session.session_id,
+        hospital_id=hospital.hospital_id,
         patient_id=session.patient_id,
         every_seconds=WORSE_REPORT_EVERY_SECONDS,
         event=new_event(session.patient_id, EventType.WORSE_REPORTED, now_iso, actor),
