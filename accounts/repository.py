@@ -103,6 +103,27 @@ def hospital_get_by_slug(slug: str) -> Hospital | None:
     return _hospital_from_item(items[0]) if items else None
 
 
+def hospitals_all() -> list[Hospital]:
+    """Every hospital (operator commands only: a Scan of a small table, never on a request)."""
+    expression = Expression()
+    items, _ = _scan_all(
+        TableName=dynamodb.table_name(HOSPITALS),
+        FilterExpression=f"attribute_exists({expression.name('slug')})",
+        **expression.params(),
+    )
+    return sorted((_hospital_from_item(i) for i in items), key=lambda h: h.name)
+
+
+def _scan_all(**kwargs) -> tuple[list[dict[str, Any]], int]:
+    items: list[dict[str, Any]] = []
+    while True:
+        response = dynamodb.call("scan", **kwargs)
+        items += [dynamodb.deserialize(i) for i in response.get("Items", [])]
+        if "LastEvaluatedKey" not in response:
+            return items, len(items)
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
 def hospitals_get_many(hospital_ids: set[str] | frozenset[str]) -> list[Hospital]:
     """The given hospitals in one BatchGetItem (a staff member belongs to a handful)."""
     if not hospital_ids:

@@ -96,6 +96,11 @@ class App:
         line = self.log_line(request_id)
         return (line["duration_ms"] - line["dynamodb_ms"]) / 1000
 
+    @staticmethod
+    def sibling(app: App, **settings_env: str) -> Sibling:
+        """Another gunicorn on the same store and tables, with some settings changed."""
+        return Sibling(app, settings_env)
+
     def stop(self):
         from solace import schema
 
@@ -104,6 +109,17 @@ class App:
         schema.delete_tables()
         if self.store is not None:
             self.embedded.stop(self.store)
+
+
+class Sibling:
+    def __init__(self, app: App, settings_env: dict[str, str]):
+        self.embedded = app.embedded
+        self.server, self.url = app.embedded.start_gunicorn(
+            {**app.env, **settings_env}, workers=1, extra_args=("--log-level", "warning")
+        )
+
+    def stop_server(self) -> None:
+        self.embedded.stop(self.server)
 
 
 class Browser:

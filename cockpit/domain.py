@@ -69,8 +69,13 @@ class RowView:
     language: str  # the language an interpreter is needed for, in words
 
     @property
+    def waiting(self) -> bool:
+        """Not yet seen by a provider: the wait counts against the acuity's target."""
+        return self.row.reassessed
+
+    @property
     def overdue(self) -> bool:
-        return self.waited > self.wait_target
+        return self.waiting and self.waited > self.wait_target
 
 
 @dataclass(frozen=True)

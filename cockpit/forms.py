@@ -412,7 +412,7 @@ class DisplayForm(Form):
     name = CleanText(
         label="Name of the screen",
         max_length=60,
-        help_text="Where it hangs, e.g. “Main waiting room TV”.",
+        help_text="Where it hangs, for example “Main waiting room TV”.",
     )
 
 

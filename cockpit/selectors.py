@@ -142,13 +142,13 @@ def queue(
     staff_id: str,
     cursor: str | None,
     etag: str,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
 ) -> QueueSnapshot:
     """One page of the live queue: alerts pinned, then working acuity, then arrival."""
     start_key = queue_cursor(hospital.hospital_id, queue_filter, cursor)
     page = patients_repository.queue_page(
         hospital.hospital_id,
-        page_size=page_size,
+        page_size=page_size or PAGE_SIZE,
         queue_filter=queue_filter,
         staff_id=staff_id,
         start_key=start_key,

@@ -145,7 +145,7 @@ def patient_record_vitals(
     taken_at: str,
     context: RequestContext,
     corrects: str | None = None,
-) -> None:
+) -> Patient:
     """Add a set of vital signs (never overwriting one) and re-run the engine on the latest
     value of each measure."""
     now = clock.utc_now_iso()
@@ -160,7 +160,7 @@ def patient_record_vitals(
     )
     changed = replace(patient, vitals_sets=(*patient.vitals_sets, vitals_set))
     changes, levels = _rerun(patient, changed, now)
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -178,14 +178,14 @@ def patient_record_findings(
     expected_version: int,
     findings: list[str],
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Record what the nurse observes (the checklist as it is now) and re-run the engine."""
     now = clock.utc_now_iso()
     changed = replace(patient, findings=tuple(sorted(findings)))
     changes, levels = _rerun(patient, changed, now)
     added = sorted(set(changed.findings) - set(patient.findings))
     removed = sorted(set(patient.findings) - set(changed.findings))
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -205,7 +205,7 @@ def patient_complete_identity(
     family_name: str,
     date_of_birth: date | None,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Name (and birth date) of a patient registered without them. A birth date replaces an
     estimated age, which can change the suggestion; earlier visits are matched again."""
     now = clock.utc_now_iso()
@@ -232,16 +232,16 @@ def patient_complete_identity(
         context=context,
     )
     # Now that the name is known, the same person may be registered twice in the department.
-    patients_services.patient_flag_possible_duplicate(stored, context)
+    return patients_services.patient_flag_possible_duplicate(stored, context)
 
 
 def patient_acknowledge_alert(
     staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
-) -> None:
+) -> Patient:
     """A clinician has seen the alert: it stops pinning the patient, on every workstation."""
     if patient.alert is None:
         raise ActionRefused("There is no alert to acknowledge.")
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -261,7 +261,7 @@ def patient_set_acuity(
     level: int,
     reason: str,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Confirm the suggested level, or override it (a reason is required)."""
     overridden = level != patient.suggested_level
     if overridden and not reason.strip():
@@ -277,7 +277,7 @@ def patient_set_acuity(
     }
     if not patient.triaged_at:
         changes["triaged_at"] = clock.utc_now_iso()
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -300,8 +300,8 @@ def patient_assign_room(
     expected_version: int,
     room: str,
     context: RequestContext,
-) -> None:
-    _apply(
+) -> Patient:
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -321,7 +321,7 @@ def patient_assign_staff(
     slot: str,
     assignee_id: str,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Assign the nurse or physician slot. Anyone may take an empty slot for themselves;
     only a charge nurse assigns a colleague or takes a slot someone else holds."""
     if slot not in ("nurse", "physician"):
@@ -336,7 +336,7 @@ def patient_assign_staff(
     is_charge = staff.role == Role.CHARGE_NURSE
     if not is_charge and (assignee_id != staff.staff_id or holder not in (None, staff.staff_id)):
         raise ActionRefused("Only a charge nurse can assign a colleague or reassign.")
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,

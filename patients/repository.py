@@ -286,9 +286,13 @@ def day_figures_get(hospital_id: str, day: str) -> DayFigures:
     return DayFigures(day=day, door_to_triage=histogram)
 
 
-def queue_state_rebuild(hospital_id: str, patients: list[Patient]) -> QueueState:
+def queue_state_rebuild(
+    hospital_id: str, patients: list[Patient], expected_version: int
+) -> QueueState | None:
     """Set the counters to what the given patients (everyone in the department) add up to,
-    advancing the version (backfill and repair; never on a request path)."""
+    advancing the version (backfill and repair; never on a request path). Only if the queue
+    is still at `expected_version` (read before the patients were): None when something
+    changed meanwhile (read again and retry)."""
     totals: dict[str, int] = {
         "total": 0,
         "in_room": 0,
@@ -298,11 +302,19 @@ def queue_state_rebuild(hospital_id: str, patients: list[Patient]) -> QueueState
     for patient in patients:
         for name, count in counts_delta(None, patient).items():
             totals[name] += count
-    expression = Expression()
+    expression = Expression(expected=expected_version)
     update = expression.update({**totals, "updated_at": clock.utc_now_iso()}, add={"version": 1})
-    item = dynamodb.update_item(
-        QUEUE_STATE, _state_key(hospital_id), expression, update, return_new=True
-    )
+    try:
+        item = dynamodb.update_item(
+            QUEUE_STATE,
+            _state_key(hospital_id),
+            expression,
+            update,
+            condition="attribute_not_exists(version) OR version = :expected",
+            return_new=True,
+        )
+    except dynamodb.ConditionFailed:
+        return None
     return _state_from_item(hospital_id, item)
 
 

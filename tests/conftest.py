@@ -91,7 +91,7 @@ def make_staff(hospital):
         hospitals = hospitals if hospitals is not None else [hospital]
         return services.staff_create(
             email=email or f"{role.value}-{secrets.token_hex(5)}@example.org",
-            name=f"Test {role.value}",
+            name=f"Test {role.label.lower()}",
             role=role,
             hospital_ids=[h.hospital_id for h in hospitals],
             password=password,

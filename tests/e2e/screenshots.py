@@ -1,5 +1,5 @@
 """`make screenshots`: PNGs of the main pages in docs/screenshots/, from a real Chromium against
-a real gunicorn on the embedded store, with a few demo patients."""
+a real gunicorn on the embedded store, with a few demo patients and a simulated shift."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ sys.path.insert(0, str(ROOT))
 from bench.run import PASSWORD, App, seed_hospital  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+LAPTOP_200 = {"viewport": {"width": 683, "height": 384}, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 PATIENTS = [
     ("Maya", ("chest_pain",), "Pressure in my chest and left arm", 7),
     ("Omar", ("abdominal_pain", "vomiting"), "Belly pain since last night", 6),
@@ -63,6 +65,9 @@ def main() -> int:
             print("Chromium not found (apt-get install chromium)", file=sys.stderr)
             return 1
         hospital = seed_hospital("Solace Demo General")
+        from cockpit.simulation import simulate_shift
+
+        simulate_shift(hospital, hours=3, seed=13, rate=1.5)
         seed(hospital)
         staff = {
             role: services.staff_create(
@@ -72,7 +77,11 @@ def main() -> int:
                 hospital_ids=[hospital.hospital_id],
                 password=PASSWORD,
             )
-            for role, name in ((Role.NURSE, "Nora Nurse"), (Role.ADMIN, "Ada Admin"))
+            for role, name in (
+                (Role.NURSE, "Nora Nurse"),
+                (Role.ADMIN, "Ada Admin"),
+                (Role.CHARGE_NURSE, "Chandra Charge"),
+            )
         }
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
@@ -97,22 +106,57 @@ def main() -> int:
             desk = browser.new_context(**WORKSTATION).new_page()
             desk.goto(f"{app.url}/accounts/login/")
             desk.screenshot(path=OUT / "sign-in.png")
-            for role, name in ((Role.NURSE, "queue"), (Role.ADMIN, "audit")):
-                page = browser.new_context(**WORKSTATION).new_page()
+
+            def signed_in(role, **options):
+                page = browser.new_context(**{**WORKSTATION, **options}).new_page()
                 page.goto(f"{app.url}/accounts/login/")
                 page.fill("input[name=email]", staff[role].email)
                 page.fill("input[name=password]", PASSWORD)
                 page.click("main button[type=submit]")
                 page.wait_for_load_state()
-                if role == Role.ADMIN:
-                    page.goto(f"{app.url}/audit/?hospital={hospital.hospital_id}")
-                page.screenshot(path=OUT / f"{name}.png", full_page=True)
-                if role == Role.NURSE:
-                    board = page.get_attribute("text=Waiting-room display", "href")
-                    page.click("table.queue a.code >> nth=0")
-                    page.screenshot(path=OUT / "patient.png", full_page=True)
-                    page.goto(app.url + board)
-                    page.screenshot(path=OUT / "board.png")
+                return page
+
+            admin = signed_in(Role.ADMIN)
+            admin.goto(f"{app.url}/audit/?hospital={hospital.hospital_id}")
+            admin.screenshot(path=OUT / "audit.png", full_page=True)
+
+            nurse = signed_in(Role.NURSE)
+            nurse.goto(f"{app.url}/cockpit/")
+            nurse.screenshot(path=OUT / "queue.png", full_page=True)
+            nurse.click("table.queue a.name >> nth=0")
+            nurse.screenshot(path=OUT / "patient.png", full_page=True)
+            for name, options in (("laptop-200", LAPTOP_200), ("tablet", TABLET)):
+                page = signed_in(Role.NURSE, **options)
+                page.goto(f"{app.url}/cockpit/")
+                page.screenshot(path=OUT / f"queue-{name}.png")
+
+            charge = signed_in(Role.CHARGE_NURSE)
+            charge.goto(f"{app.url}/cockpit/displays/")
+            charge.fill("#id_name", "Main waiting room TV")
+            charge.click("text=Make a display link")
+            charge.screenshot(path=OUT / "displays.png", full_page=True)
+            board = charge.get_attribute("a.display-link", "href")
+            tv = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            tv.goto(board)
+            tv.screenshot(path=OUT / "board.png")
+
+            # The locked view: what an idle queue turns into (a short idle limit on its own app).
+            locked = signed_in(Role.NURSE)
+            locked.goto(f"{app.url}/cockpit/")
+            idle_app = App.sibling(app, SOLACE_SESSION_IDLE_SECONDS="2")
+            try:
+                idle = browser.new_context(**WORKSTATION).new_page()
+                idle.goto(f"{idle_app.url}/accounts/login/")
+                idle.fill("input[name=email]", staff[Role.NURSE].email)
+                idle.fill("input[name=password]", PASSWORD)
+                idle.click("main button[type=submit]")
+                idle.wait_for_load_state()
+                idle.goto(f"{idle_app.url}/cockpit/")
+                idle.wait_for_url(re.compile(r"/locked/"), timeout=30_000)
+                idle.wait_for_selector("table.locked-queue")
+                idle.screenshot(path=OUT / "locked.png", full_page=True)
+            finally:
+                idle_app.stop_server()
             browser.close()
     finally:
         app.stop()
