@@ -13,6 +13,7 @@ urlpatterns = [
     path("locked/", views.locked_page, name="locked"),
     path("locked/rows/", views.locked_rows, name="locked_rows"),
     path("cockpit/patients/<str:patient_id>/", views.patient_page, name="patient"),
+    path("cockpit/patients/<str:patient_id>/end/", views.confirm_end, name="confirm_end"),
     path(
         "cockpit/patients/<str:patient_id>/<slug:action>/",
         views.patient_action,

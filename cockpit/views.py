@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -481,6 +481,30 @@ def patient_page(request: HttpRequest, patient_id: str) -> HttpResponse:
     return _render_patient(request, record, saved=saved)
 
 
+@require_GET
+@clinicians_only
+def confirm_end(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """ "Discharged: end this visit?" Nothing is written until the clinician says yes. A visit
+    that has ended meanwhile (or a Back after it ended) shows its record instead."""
+    patient = _patient_or_404(request, patient_id)
+    hospital = hospital_by_id(patient.hospital_id)
+    form = StatusForm(
+        {**request.GET.dict(), "confirmed": ""},
+        patient=patient,
+        staff=request.staff,
+        hospital=hospital,
+    )
+    if patient.ended or not form.is_valid() or not form.ends_visit:
+        return HttpResponseRedirect(reverse("cockpit:patient", args=[patient_id]), status=303)
+    context = {
+        "patient": patient,
+        "hospital": hospital,
+        "form": form,
+        "status_label": dict(form.fields["status"].choices)[form.cleaned_data["status"]],
+    }
+    return _no_store(render(request, "cockpit/confirm_end.html", context))
+
+
 # Each action's service call, given the validated form (it carries patient, staff, hospital).
 Handler = Callable[[VersionedForm, RequestContext], Any]
 
@@ -619,10 +643,12 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
     if not form.is_valid():
         return _render_patient(request, failed("invalid", patient), bound=form, status=400)
     if isinstance(form, StatusForm) and form.ends_visit and not form.cleaned_data["confirmed"]:
-        # Ending a visit asks first: nothing is written until the clinician confirms.
-        confirm = {"patient": patient, "hospital": hospital, "form": form}
-        confirm["status_label"] = dict(form.fields["status"].choices)[form.cleaned_data["status"]]
-        return _no_store(render(request, "cockpit/confirm_end.html", confirm))
+        # Ending a visit asks first (a page of its own: Back never re-sends a form).
+        query = urlencode(
+            {"status": form.cleaned_data["status"], "version": form.cleaned_data["version"]}
+        )
+        target = reverse("cockpit:confirm_end", args=[patient_id]) + "?" + query
+        return HttpResponseRedirect(target, status=303)
     try:
         stored = handler(form, context)
     except VersionConflict as conflict:

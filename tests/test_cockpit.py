@@ -215,7 +215,8 @@ def test_flow_and_disposition_removes_the_patient_from_the_queue(nurse_client, h
     skipped = act(nurse_client, patient, "status", status="waiting")
     assert skipped.status_code == 400
     asked = act(nurse_client, patient, "status", status="discharged")
-    assert asked.status_code == 200 and "end this visit?" in asked.content.decode()
+    assert asked.status_code == 303
+    assert "end this visit?" in nurse_client.get(asked["Location"]).content.decode()
     assert stored(patient["patient_id"])["status"] == "with_provider"  # nothing written yet
     done = act(nurse_client, patient, "status", status="discharged", confirmed="True")
     assert done.status_code == 303

@@ -330,6 +330,8 @@ def test_ending_a_visit_asks_first_and_can_be_undone_for_two_minutes(
     assert record["Cache-Control"] == "no-store"
     refused = act(sign_in(other, browser=Client()), patient, "undo")
     assert refused.status_code == 400 and "person who ended it" in refused.content.decode()
+    back = mine.get(asked["Location"])  # Back to the question after the visit ended
+    assert back.status_code == 303 and back["Location"].endswith(f"{patient['patient_id']}/")
     undone = act(mine, patient, "undo")
     assert undone.status_code == 303
     item = stored(patient["patient_id"])
@@ -506,7 +508,9 @@ def test_staff_pages_read_as_words_not_codes(make_staff, sign_in, hospital, cloc
         "patient": nurse.get(f"/cockpit/patients/{patient['patient_id']}/").content.decode(),
         "twin": nurse.get(f"/cockpit/patients/{twin['patient_id']}/").content.decode(),
         "arrival": nurse.get("/cockpit/arrivals/new/").content.decode(),
-        "confirm": act(nurse, patient, "status", status="transferred").content.decode(),
+        "confirm": nurse.get(
+            act(nurse, patient, "status", status="transferred")["Location"]
+        ).content.decode(),
         "displays": charge.get("/cockpit/displays/").content.decode(),
     }
     act(nurse, patient, "status", status="transferred", confirmed="True")
