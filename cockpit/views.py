@@ -95,11 +95,11 @@ def _primed_queue_state(request: HttpRequest, hospital_id: str) -> QueueState | 
     return state
 
 
-def _audit_rows(request, hospital_id: str, snapshot, view: str = "queue") -> None:
+def _audit_rows(request, hospital_id: str, snapshot, view: str = "queue", also=()) -> None:
     services.queue_displayed(
         request.staff,
         hospital_id,
-        [entry.row.patient_id for entry in snapshot.rows],
+        [entry.row.patient_id for entry in snapshot.rows] + list(also),
         RequestContext.from_request(request),
         view=view,
     )
@@ -137,14 +137,16 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         cursor=request.GET.get("after"),
         etag=etag,
     )
-    _audit_rows(request, hospital.hospital_id, snapshot)
+    ended = _ended_notice(request, hospital)
+    shown_ended = [ended["patient"].patient_id] if ended else []
+    _audit_rows(request, hospital.hospital_id, snapshot, also=shown_ended)
     context = {
         "hospital": hospital,
         "hospitals": hospitals,
         "snapshot": snapshot,
         "filters": QUEUE_FILTER_LABELS,
         "rows_url": _rows_url(hospital.hospital_id, queue_filter, request.GET.get("after")),
-        "ended": _ended_notice(request, hospital),
+        "ended": ended,
         "can_manage_displays": request.staff.role == Role.CHARGE_NURSE,
     }
     response = render(request, "cockpit/queue.html", context)

@@ -235,11 +235,13 @@ def queue_state_action(hospital_id: str, delta: dict[str, int], now: str) -> dic
     return dynamodb.update_action(QUEUE_STATE, _state_key(hospital_id), expression, update)
 
 
-def _day_action(hospital_id: str, day: str, minutes: int) -> dict[str, Any]:
-    """Count one patient's door-to-triage minutes on their arrival's local day."""
+def _day_action(hospital_id: str, day: str, counts: dict[int, int]) -> dict[str, Any]:
+    """Count patients' door-to-triage minutes (minutes -> patients) on their arrival's local
+    day."""
     expression = Expression()
     expires = clock.now_epoch() + DAY_FIGURES_DAYS * 86400
-    update = expression.update({"expires_at": expires}, add={f"dtt_{minutes}": 1})
+    added = {f"dtt_{minutes}": count for minutes, count in counts.items()}
+    update = expression.update({"expires_at": expires}, add=added)
     return dynamodb.update_action(QUEUE_STATE, _day_key(hospital_id, day), expression, update)
 
 
@@ -562,6 +564,7 @@ def patients_update(changes: list[PatientChange]) -> None:
     now = changes[0].event.time
     actions: list[tuple[str, dict[str, Any]]] = []
     delta: dict[str, int] = {}
+    triaged: dict[tuple[str, int], int] = {}  # (day, minutes) -> patients: one action per item
     for n, change in enumerate(changes):
         if change.before.hospital_id != hospital_id:
             raise ValueError("one transaction changes patients of one hospital")
@@ -575,7 +578,11 @@ def patients_update(changes: list[PatientChange]) -> None:
             delta[name] = delta.get(name, 0) + count
         triage = _door_to_triage(change)
         if triage:
-            actions.append((f"day{suffix}", _day_action(hospital_id, *triage)))
+            triaged[triage] = triaged.get(triage, 0) + 1
+    days = sorted({day for day, _ in triaged})
+    for n, day in enumerate(days):
+        counts = {minutes: k for (d, minutes), k in triaged.items() if d == day}
+        actions.append((f"day{n}", _day_action(hospital_id, day, counts)))
     actions.append(("queue", queue_state_action(hospital_id, delta, now)))
     try:
         transact_with_retries(actions)

@@ -566,3 +566,29 @@ def test_status_values_are_labels_on_the_board_and_queue(nurse_client, hospital)
     register(hospital)
     for value in (s.value for s in Status if "_" in s.value):
         assert value not in visible_text(nurse_client.get("/cockpit/").content.decode())
+
+
+def test_a_transaction_cancelled_by_a_conflict_on_the_hot_item_is_sent_again(monkeypatch):
+    from solace.dynamodb import TransactionCancelled
+
+    sent = []
+
+    def conflicted_twice(actions):
+        sent.append(actions)
+        if len(sent) <= 2:
+            raise TransactionCancelled([("None", None), ("TransactionConflict", None)])
+
+    monkeypatch.setattr(dynamodb, "transact_write", conflicted_twice)
+    monkeypatch.setattr(patients_repository, "CONFLICT_PAUSE_SECONDS", 0)
+    patients_repository.transact_with_retries([("a", {}), ("queue", {})])
+    assert len(sent) == 3  # sent again until it went through
+
+    def refused(actions):
+        sent.append(actions)
+        raise TransactionCancelled([("ConditionalCheckFailed", None), ("None", None)])
+
+    sent.clear()
+    monkeypatch.setattr(dynamodb, "transact_write", refused)
+    with pytest.raises(TransactionCancelled):
+        patients_repository.transact_with_retries([("a", {}), ("queue", {})])
+    assert len(sent) == 1  # a real refusal is not retried
