@@ -75,6 +75,15 @@ def put(entry: AuditEntry) -> None:
     dynamodb.put_item(AUDIT_LOG, entry_to_item(entry), condition=_NEW_ENTRY)
 
 
+def put_many(entries: list[AuditEntry]) -> None:
+    """Record entries that belong together (one screen's display, a page each) in one request:
+    a single entry as a PutItem, several as one TransactWriteItems (at most 100)."""
+    if len(entries) == 1:
+        put(entries[0])
+    elif entries:
+        dynamodb.transact_write([(f"audit{n}", put_action(e)) for n, e in enumerate(entries)])
+
+
 def entries_for_patient(patient_id: str, limit: int = 100) -> list[dict[str, Any]]:
     """A patient's most recent entries, newest first (the by-patient index)."""
     entries, _ = query_page(

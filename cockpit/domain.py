@@ -28,6 +28,12 @@ QUEUE_FILTER_LABELS = {
     "mine": "My patients",
     "unassigned": "Unassigned",
 }
+QUEUE_FILTER_HINTS = {
+    "waiting_room": "No room yet",
+    "in_room": "A room is assigned",
+    "mine": "You are their nurse or physician",
+    "unassigned": "No nurse or no physician yet",
+}
 
 
 # Preferred languages as English-speaking staff name them (the form offers native names).

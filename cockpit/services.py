@@ -34,7 +34,7 @@ from patients.domain import (
 )
 from solace import clock, metrics
 from solace.context import Actor, RequestContext
-from solace.dynamodb import DataStoreError
+from solace.dynamodb import DataStoreError, TransactionCancelled
 
 logger = logging.getLogger(__name__)
 
@@ -585,19 +585,22 @@ def queue_displayed(
         patient_ids[start : start + AUDIT_IDS_PER_ENTRY]
         for start in range(0, len(patient_ids), AUDIT_IDS_PER_ENTRY)
     ] or [[]]
-    unaudited = 0
-    for chunk in chunks:
-        entry = audit_entry(
+    entries = [
+        audit_entry(
             hospital_id=hospital_id,
             actor=_actor(staff),
             action=Action.QUEUE_DISPLAYED,
             context=context,
             detail=f"{view}:" + (",".join(chunk) or "empty"),
         )
+        for chunk in chunks
+    ]
+    unaudited = 0
+    for start in range(0, len(entries), 100):  # one request for up to 100 pages of ids
         try:
-            audit_repository.put(entry)
-        except DataStoreError:
-            unaudited += len(chunk)
+            audit_repository.put_many(entries[start : start + 100])
+        except (DataStoreError, TransactionCancelled):
+            unaudited += sum(len(c) for c in chunks[start : start + 100])
     if unaudited:
         logger.error(
             "queue display not audited",

@@ -99,7 +99,7 @@ COMPLAINTS = (
     Complaint("Rash on my arms since the weekend", ("rash",), 1, 3, NORMAL, (5, 60)),
     Complaint("Fell off a ladder and hit my head", ("head_injury",), 5, 3, NORMAL, (30, 85),
               0.5),
-    Complaint("Fever and pulling at his ear", ("high_fever", "ear_pain"), 3, 4,
+    Complaint("Fever and pulling at the ear", ("high_fever", "ear_pain"), 3, 4,
               {**NORMAL, "heart_rate": (100, 125), "respiratory_rate": (22, 28),
                "temperature_c": (38.3, 39.2)}, (1, 6)),
 )  # fmt: skip

@@ -24,7 +24,12 @@ from accounts.middleware import passive
 from accounts.selectors import hospital_by_id, hospital_by_slug, hospital_cached, staff_hospitals
 from audit.domain import Action
 from cockpit import selectors, services
-from cockpit.domain import QUEUE_FILTER_LABELS, ActionRefused, PatientRecord
+from cockpit.domain import (
+    QUEUE_FILTER_HINTS,
+    QUEUE_FILTER_LABELS,
+    ActionRefused,
+    PatientRecord,
+)
 from cockpit.forms import (
     AcknowledgeForm,
     AcuityForm,
@@ -145,6 +150,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "hospitals": hospitals,
         "snapshot": snapshot,
         "filters": QUEUE_FILTER_LABELS,
+        "filter_hints": QUEUE_FILTER_HINTS,
         "rows_url": _rows_url(hospital.hospital_id, queue_filter, request.GET.get("after")),
         "ended": ended,
         "can_manage_displays": request.staff.role == Role.CHARGE_NURSE,
@@ -223,7 +229,12 @@ def _queue_rows(request: HttpRequest, hospital_id: str, state: QueueState | None
         etag=etag,
     )
     _audit_rows(request, hospital_id, snapshot)
-    context = {"hospital": hospital, "snapshot": snapshot, "filters": QUEUE_FILTER_LABELS}
+    context = {
+        "hospital": hospital,
+        "snapshot": snapshot,
+        "filters": QUEUE_FILTER_LABELS,
+        "filter_hints": QUEUE_FILTER_HINTS,
+    }
     response = render(request, "cockpit/queue.html#rows", context)
     response["ETag"] = etag
     return _no_store(response)
@@ -251,7 +262,7 @@ def locked_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "next": back,
         "hospital": hospital,
-        "idle_minutes": max(1, settings.SOLACE_SESSION_IDLE_SECONDS // 60),
+        "idle": _duration(settings.SOLACE_SESSION_IDLE_SECONDS),
         "error": request.GET.get("error", ""),
     }
     if hospital is not None:
@@ -267,6 +278,13 @@ def locked_page(request: HttpRequest) -> HttpResponse:
             + f"?hospital={hospital.hospital_id}&next={quote(back, safe='')}"
         )
     return _no_store(render(request, "cockpit/locked.html", context))
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    return f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours"
 
 
 @passive

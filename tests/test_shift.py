@@ -190,10 +190,10 @@ def test_a_failing_audit_write_still_shows_the_queue_and_logs_an_error(
 ):
     register(hospital)
 
-    def refuse(entry):
+    def refuse(entries):
         raise DataStoreError("ThrottlingException")
 
-    monkeypatch.setattr(audit_repository, "put", refuse)
+    monkeypatch.setattr(audit_repository, "put_many", refuse)
     with caplog.at_level(logging.ERROR):
         response = nurse_client.get("/cockpit/", headers={"X-Request-ID": "audit-down-12345"})
     assert response.status_code == 200 and "García López, A." in response.content.decode()

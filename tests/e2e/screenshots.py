@@ -123,7 +123,7 @@ def main() -> int:
             nurse = signed_in(Role.NURSE)
             nurse.goto(f"{app.url}/cockpit/")
             nurse.screenshot(path=OUT / "queue.png", full_page=True)
-            nurse.click("table.queue a.name >> nth=0")
+            nurse.click("table.queue tr:not(.alerted) a.name >> nth=1")  # seen, with vital signs
             nurse.screenshot(path=OUT / "patient.png", full_page=True)
             for name, options in (("laptop-200", LAPTOP_200), ("tablet", TABLET)):
                 page = signed_in(Role.NURSE, **options)
