@@ -104,6 +104,13 @@ def test_an_idle_queue_locks_de_identified_keeps_polling_and_unlocks_to_the_same
     page.click("button:has-text('Unlock')")
     page.wait_for_url(re.compile(r"/cockpit/\?filter=waiting_room$"))
     assert "García López, A." in page.inner_text("table.queue")
+    # A page that does not poll (a patient's record) locks itself too, and comes back to it.
+    record = f"/cockpit/patients/{first['patient_id']}/"
+    page.goto(server.url + record)
+    page.wait_for_url(re.compile(r"/locked/\?next="), timeout=20_000)
+    page.fill("#unlock-password", PASSWORD)
+    page.click("button:has-text('Unlock')")
+    page.wait_for_url(re.compile(re.escape(record) + "$"))
 
 
 def test_a_discharge_asks_first_and_is_undone_from_the_queue(
