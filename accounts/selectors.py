@@ -6,7 +6,7 @@ import threading
 import time
 
 from accounts import repository
-from accounts.domain import Hospital, SignedInStaff
+from accounts.domain import Hospital, Organization, SignedInStaff, Staff
 
 # Hospitals almost never change, and every intake request needs one by slug: a short
 # process-local cache spares a DynamoDB read per request (so a duplicate submission costs one).
@@ -50,5 +50,40 @@ def hospital_cached(hospital_id: str) -> Hospital | None:
     return hospital
 
 
-def staff_hospitals(staff: SignedInStaff) -> list[Hospital]:
-    return repository.hospitals_get_many(staff.hospital_ids)
+def forget_hospital(slug: str) -> None:
+    """Drop a changed hospital from this process's cache (other processes within a minute)."""
+    with _hospitals_lock:
+        _hospitals.pop(slug, None)
+        for hospital_id, (_, hospital) in list(_by_id.items()):
+            if hospital.slug == slug:
+                del _by_id[hospital_id]
+
+
+def staff_hospitals(staff: SignedInStaff, roles=None) -> list[Hospital]:
+    """The staff member's hospitals (where they have one of `roles`, when given)."""
+    hospital_ids = staff.hospitals_with(*roles) if roles is not None else staff.hospital_ids
+    return repository.hospitals_get_many(hospital_ids)
+
+
+def staff_by_id(staff_id: str) -> Staff | None:
+    """The stored staff member as of now (a consistent read: after a change, the change)."""
+    return repository.staff_get(staff_id, consistent=True)
+
+
+def organization(organization_id: str) -> Organization:
+    return repository.organization_get(organization_id) or Organization(
+        organization_id=organization_id, name=organization_id
+    )
+
+
+def organization_staff(organization_id: str) -> list[dict]:
+    return repository.staff_of_organization(organization_id)
+
+
+def hospitals_by_id(hospital_ids) -> list[Hospital]:
+    return repository.hospitals_get_many(frozenset(hospital_ids))
+
+
+def hospital_by_slug_fresh(slug: str) -> Hospital | None:
+    """Not from the intake cache: an admin sees the settings as stored now."""
+    return repository.hospital_get_by_slug(slug) if len(slug) <= 100 else None

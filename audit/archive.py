@@ -86,6 +86,46 @@ def drain_stream(store: ArchiveStore, table: str) -> BatchResult:
 
 
 @dataclass
+class PatientArchiveRead:
+    entries: list[dict] = field(default_factory=list)
+    # Days not read in full: archived (needs a restore) or over the budget of objects.
+    unread_days: list[str] = field(default_factory=list)
+    objects_read: int = 0
+
+
+def patient_entries(
+    store: ArchiveStore, hospital_id: str, patient_id: str, days: list[str], max_objects: int
+) -> PatientArchiveRead:
+    """One patient's entries in a hospital's archive for the given UTC days: one listing per
+    day, then the day's objects where their storage class can be read without a restore, at
+    most `max_objects` in all (the rest of the days are reported unread, never guessed)."""
+    result = PatientArchiveRead()
+    for day in days:
+        objects = store.objects(day_prefix(hospital_id, day))
+        day_complete = True
+        for key, storage_class in objects:
+            if storage_class not in archive_bucket.READABLE_STORAGE_CLASSES:
+                day_complete = False
+                continue
+            if result.objects_read >= max_objects:
+                day_complete = False
+                break
+            body = store.read_if_readable(key)
+            result.objects_read += 1
+            if body is None:
+                day_complete = False
+                continue
+            for line in body.decode().splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    if entry.get("patient_id") == patient_id:
+                        result.entries.append(entry)
+        if not day_complete:
+            result.unread_days.append(day)
+    return result
+
+
+@dataclass
 class Verification:
     in_table: int
     in_archive: int

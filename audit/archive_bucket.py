@@ -6,10 +6,26 @@ from __future__ import annotations
 ARCHIVE_PREFIX = "audit/"
 CHECKPOINT_PREFIX = "checkpoints/"
 GLACIER_AFTER_DAYS = 90
+# Glacier Instant Retrieval: Glacier prices, but GetObject still reads it in milliseconds, so the
+# patient access report can read the archive for the whole six years. (Objects that an older
+# rule moved to GLACIER or DEEP_ARCHIVE need a restore first; the report says it skipped them.)
+ARCHIVE_STORAGE_CLASS = "GLACIER_IR"
+# Storage classes GetObject reads without a restore.
+READABLE_STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER_IR",
+        "REDUCED_REDUNDANCY",
+        "EXPRESS_ONEZONE",
+    }
+)
 # HIPAA: six years; the margin covers late-arriving entries and leap days.
 EXPIRE_AFTER_DAYS = 6 * 365 + 60
-# S3 skips transitions of objects under 128 KB by default; audit batches are often smaller,
-# and every entry must reach Glacier, so the rule transitions objects of any size.
+# S3 skips transitions of objects under 128 KB by default (to Glacier IR they stay in Standard,
+# readable all the same); larger batches move on 90 days after they were written.
 MIN_TRANSITION_SIZE = "varies_by_storage_class"
 
 LIFECYCLE_RULES = [
@@ -17,7 +33,7 @@ LIFECYCLE_RULES = [
         "ID": "audit-to-glacier-then-expire",
         "Status": "Enabled",
         "Filter": {"Prefix": ARCHIVE_PREFIX},
-        "Transitions": [{"Days": GLACIER_AFTER_DAYS, "StorageClass": "GLACIER"}],
+        "Transitions": [{"Days": GLACIER_AFTER_DAYS, "StorageClass": ARCHIVE_STORAGE_CLASS}],
         "Expiration": {"Days": EXPIRE_AFTER_DAYS},
         "NoncurrentVersionExpiration": {"NoncurrentDays": EXPIRE_AFTER_DAYS},
     }

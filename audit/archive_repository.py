@@ -49,8 +49,13 @@ class ArchiveStore:
 
     @cached_property
     def streams(self):
+        # Batch work, not a request path: a GetRecords of 1000 records may take a while (the
+        # archiver Lambda has 120 s), so the read timeout is longer than the app's 5 s.
         return aws_client(
-            "dynamodbstreams", self.config.dynamodb_endpoint, region=self.config.region
+            "dynamodbstreams",
+            self.config.dynamodb_endpoint,
+            region=self.config.region,
+            read_timeout=30,
         )
 
     # --- objects ------------------------------------------------------------------------------
@@ -83,6 +88,26 @@ class ArchiveStore:
 
     def read(self, key: str) -> bytes:
         return self.s3.get_object(Bucket=self.config.bucket, Key=key)["Body"].read()
+
+    def objects(self, prefix: str) -> list[tuple[str, str]]:
+        """(key, storage class) of the objects under a prefix (one day of one hospital)."""
+        found: list[tuple[str, str]] = []
+        for page in self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.config.bucket, Prefix=prefix
+        ):
+            found += [
+                (o["Key"], o.get("StorageClass", "STANDARD")) for o in page.get("Contents", [])
+            ]
+        return found
+
+    def read_if_readable(self, key: str) -> bytes | None:
+        """The object, or None when it must be restored first (archived storage class)."""
+        try:
+            return self.read(key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "InvalidObjectState":
+                return None
+            raise
 
     # --- checkpoints (local draining of the stream) -------------------------------------------
     def checkpoint(self, name: str) -> dict[str, str]:

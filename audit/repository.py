@@ -24,7 +24,9 @@ PUBLIC_FIELDS = (
     "outcome",
     "detail",
     "request_id",
+    "client_request_id",
     "client_address",
+    "client_address_key",
     "user_agent",
 )
 
@@ -39,6 +41,7 @@ HOSPITAL_ACTION = "{hospital_id}#{action}"
 
 
 def entry_to_item(entry: AuditEntry) -> dict[str, Any]:
+    private = entry.about_patients
     return {
         "hospital_id": entry.hospital_id,
         "entry_key": ENTRY_KEY.format(time=entry.time, event_id=entry.event_id),
@@ -55,8 +58,12 @@ def entry_to_item(entry: AuditEntry) -> dict[str, Any]:
         "outcome": entry.outcome,
         "detail": entry.detail,
         "request_id": entry.context.request_id or None,
-        "client_address": entry.context.client_address or None,
-        "user_agent": entry.context.user_agent or None,
+        "client_request_id": entry.context.client_request_id or None,
+        # Entries about patients keep only the keyed hash of the address and no user agent;
+        # account events keep the address too (and the same key, to line them up).
+        "client_address": None if private else entry.context.client_address or None,
+        "client_address_key": entry.context.client_address_key or None,
+        "user_agent": None if private else entry.context.user_agent or None,
         "expires_at": clock.now_epoch() + HOT_DAYS * 86400,
     }
 
@@ -76,12 +83,13 @@ def put(entry: AuditEntry) -> None:
 
 
 def put_many(entries: list[AuditEntry]) -> None:
-    """Record entries that belong together (one screen's display, a page each) in one request:
-    a single entry as a PutItem, several as one TransactWriteItems (at most 100)."""
+    """Record entries of one read together (a record and what it showed): one request."""
     if len(entries) == 1:
         put(entries[0])
-    elif entries:
-        dynamodb.transact_write([(f"audit{n}", put_action(e)) for n, e in enumerate(entries)])
+        return
+    for start in range(0, len(entries), 100):
+        chunk = entries[start : start + 100]
+        dynamodb.transact_write([(f"entry{n}", put_action(e)) for n, e in enumerate(chunk)])
 
 
 def entries_for_patient(patient_id: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -110,10 +118,11 @@ def query_page(
     filters: dict[str, str | list[str]],
     limit: int,
     start_key: dict | None,
+    exclude: dict[str, list[str]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict | None]:
     """Up to `limit` entries newest first from one partition of the table or an index, between
-    two entry keys; secondary filters apply to that partition's entries only (never a Scan).
-    Returns the entries and the key to continue from (None at the end)."""
+    two entry keys; secondary filters (and exclusions) apply to that partition's entries only
+    (never a Scan). Returns the entries and the key to continue from (None at the end)."""
     expression = Expression(pk=key_value, entry_from=entry_from, entry_to=entry_to)
     conditions = []
     for attribute, wanted in sorted(filters.items()):
@@ -122,6 +131,9 @@ def query_page(
             conditions.append(f"{name} IN ({', '.join(expression.value(v) for v in wanted)})")
         else:
             conditions.append(f"{name} = {expression.value(wanted)}")
+    for attribute, unwanted in sorted((exclude or {}).items()):
+        values = ", ".join(expression.value(v) for v in unwanted)
+        conditions.append(f"NOT ({expression.name(attribute)} IN ({values}))")
     key_condition = (
         f"{expression.name(key_name)} = :pk AND "
         f"{expression.name('entry_key')} BETWEEN :entry_from AND :entry_to"

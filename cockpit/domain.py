@@ -117,6 +117,10 @@ class BoardEntry:
     room: str
     called_to: str
     called_at: str
+    called_to_es: str = ""
+
+    def called_to_label(self, language: str = "en") -> str:
+        return self.called_to_es if language == "es" and self.called_to_es else self.called_to
 
 
 @dataclass(frozen=True)
@@ -164,11 +168,14 @@ class EarlierVisit:
     patient_id: str
     created_at: str
     hospital_name: str
+    hospital_id: str
     status: str
     check_in_code: str
 
     @property
     def status_label(self) -> str:
+        if not self.status:
+            return ""
         try:
             return STATUS_LABELS[Status(self.status)]
         except ValueError:
@@ -179,7 +186,35 @@ class EarlierVisit:
 class PatientRecord:
     patient: Patient
     events: list[EncounterEvent]
+    # Detailed: only visits at hospitals the viewer belongs to.
     earlier_visits: list[EarlierVisit] = field(default_factory=list)
+    # Elsewhere in the organization: a count, and whether one was within the last 72 hours.
+    elsewhere_count: int = 0
+    elsewhere_recent: bool = False
+
+
+@dataclass(frozen=True)
+class CheckInGroup:
+    """Self check-ins from one client address (known only as a keyed hash)."""
+
+    client_hash: str
+    patients: tuple[Patient, ...]
+
+    @property
+    def label(self) -> str:
+        return f"Address {self.client_hash[:6]}" if self.client_hash else "Address not recorded"
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for p in self.patients if not p.ended)
+
+
+@dataclass(frozen=True)
+class CheckInReview:
+    since: str
+    hours: int
+    groups: tuple[CheckInGroup, ...]
+    truncated: bool
 
 
 class ActionRefused(Exception):
@@ -300,12 +335,17 @@ EVENT_LABELS = {
     EventType.ASSIGNED: "Assigned",
     EventType.STATUS_CHANGED: "Moved",
     EventType.DISPOSITION: "Visit ended",
+    EventType.CALLED: "Called",
+    EventType.CALL_NOT_ANSWERED: "Did not answer the call",
+    EventType.CALL_CANCELLED: "Call cancelled",
+    EventType.LEFT_REPORTED: "Patient said they have left",
+    EventType.CLOSED: "Closed: not a patient",
+    EventType.REOPENED: "Reopened (undo)",
     EventType.ISOLATION_SET: "Isolation",
     EventType.POSSIBLE_DUPLICATE: "Possible duplicate registration",
     EventType.DUPLICATE_DISMISSED: "Not a duplicate",
     EventType.CLOSED_AS_DUPLICATE: "Closed as a duplicate registration",
     EventType.DUPLICATE_LINKED: "Duplicate registration linked",
-    EventType.END_UNDONE: "End of visit undone",
 }
 
 
@@ -323,6 +363,10 @@ def event_summary(event: EncounterEvent, roster_names: dict[str, str]) -> str:
         EventType.ACUITY_OVERRIDDEN,
     ):
         parts.append(f"level {data['level']}")
+    if data.get("place"):
+        parts.append(f"to {data['place']}")
+    if data.get("call", 0) > 1 and event.type == EventType.CALLED:
+        parts.append(f"call {data['call']}")
     if data.get("reason"):
         parts.append(f"reason: {data['reason']}")
     if data.get("added"):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 import triage
-from accounts.domain import Hospital, Role, SignedInStaff
+from accounts.domain import CallPlace, Hospital, Role, SignedInStaff
 from intake.domain import ARRIVAL_MODES, StaffArrival
 from patients.domain import (
     AVPU_LABELS,
@@ -220,6 +220,13 @@ class VitalsForm(VitalsFields, VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["temperature_unit"].initial = self.hospital.temperature_unit
 
+    @property
+    def shows_weight(self) -> bool:
+        """Asked once per visit for a child, and kept in a correction of a set that had it."""
+        return (
+            self.patient.weight_needed or "weight" in self.initial or bool(self["weight"].value())
+        )
+
     def clean_corrects(self):
         set_id = self.cleaned_data["corrects"]
         if set_id and set_id not in {s.set_id for s in self.patient.vitals_sets}:
@@ -342,7 +349,7 @@ class AssignForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(self.staff.staff_id, f"Me ({self.staff.name})")]
-        if self.staff.role == Role.CHARGE_NURSE:
+        if self.staff.role_at(self.hospital.hospital_id) == Role.CHARGE_NURSE:
             choices += [
                 (member.staff_id, f"{member.name} ({member.role.label})")
                 for member in self.hospital.roster
@@ -488,3 +495,101 @@ class QuickArrivalForm(VitalsFields, Form):
             vitals=tuple(sorted(self.values().items())) if measured else (),
             vitals_taken_at=self.taken_at_iso(self.hospital) if measured else None,
         )
+
+
+# --- Calling the patient, "not a patient", undo ----------------------------------------------
+ROOM_PLACE = "room"
+
+
+class CallForm(VersionedForm):
+    """ "Call to …": one of the hospital's places, or a room (the patient's, or typed in)."""
+
+    action = "call"
+    place = forms.ChoiceField(label="Call to")
+    room = forms.RegexField(
+        label="Room",
+        regex=r"^[A-Za-z0-9 #./-]{0,20}$",
+        required=False,
+        max_length=20,
+        error_messages={"invalid": "Letters, digits, spaces and # . / - only."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [
+            *[(str(i), place.name) for i, place in enumerate(self.hospital.call_places)],
+            (ROOM_PLACE, "A room (below)"),
+        ]
+        self.fields["room"].initial = self.patient.room or ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("place") == ROOM_PLACE and not (cleaned.get("room") or "").strip():
+            self.add_error("room", "Enter the room to call the patient to.")
+        return cleaned
+
+    def call_place(self) -> CallPlace:
+        """The place in the words the display and the patient read (English and Spanish)."""
+        place = self.cleaned_data["place"]
+        if place == ROOM_PLACE:
+            room = " ".join(self.cleaned_data["room"].split())
+            return CallPlace(f"Room {room}", f"Sala {room}")
+        return self.hospital.call_places[int(place)]
+
+
+class CallNoAnswerForm(VersionedForm):
+    action = "call_no_answer"
+
+
+class CallCancelForm(VersionedForm):
+    action = "call_cancel"
+
+
+class CloseForm(VersionedForm):
+    """Close a registration that is not a patient (a test, a prank, a flood)."""
+
+    action = "close"
+    reason = CleanText(
+        label="Why is this not a patient?",
+        max_length=200,
+        help_text="For example: test entry, prank, part of a flood of fake check-ins.",
+    )
+
+
+class ReopenForm(VersionedForm):
+    action = "reopen"
+
+
+class ReviewForm(Form):
+    """Close (or reopen) several registrations of the check-in review at once. Each ticked box
+    carries the patient id and the version the clinician saw."""
+
+    patients = forms.MultipleChoiceField(label="Registrations", choices=())
+    reason = CleanText(label="Why are these not patients?", max_length=200, required=False)
+    do = forms.ChoiceField(choices=[("close", "Close"), ("reopen", "Reopen")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patients"].choices = [
+            (value, value) for value in self.data.getlist("patients")[:MAX_REVIEW_SELECTION]
+        ]
+
+    def clean_patients(self):
+        seen = {}
+        for value in self.cleaned_data["patients"]:
+            patient_id, _, version = value.partition(":")
+            if not (len(patient_id) == 32 and patient_id.isalnum() and version.isdigit()):
+                raise forms.ValidationError("Tick registrations from the list.")
+            seen[patient_id] = int(version)
+        if len(self.data.getlist("patients")) > MAX_REVIEW_SELECTION:
+            raise forms.ValidationError(f"Tick at most {MAX_REVIEW_SELECTION} at a time.")
+        return seen
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("do") == "close" and not cleaned.get("reason"):
+            self.add_error("reason", "Give a reason for closing these registrations.")
+        return cleaned
+
+
+MAX_REVIEW_SELECTION = 100

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import triage
 from accounts import repository as accounts_repository
-from accounts.domain import Device, DeviceKind, Hospital, SignedInStaff
+from accounts.domain import CLINICAL_ROLES, Device, DeviceKind, Hospital, SignedInStaff
 from cockpit.domain import (
     VITALS_COLUMNS,
     BoardEntry,
     BoardSnapshot,
+    CheckInGroup,
+    CheckInReview,
     EarlierVisit,
     PatientRecord,
     QueueSnapshot,
@@ -43,7 +46,7 @@ from solace import clock, cursors
 from solace.templatetags.local_time import local_time
 
 # Bump when the rows fragment changes shape, so screens holding an old ETag re-render.
-FRAGMENT_VERSION = "q3"
+FRAGMENT_VERSION = "q4"
 PAGE_SIZE = 50  # rows per page (page one also holds every alert and level 1 and 2, however many)
 # An unchanged queue still re-renders this often: server-side time figures (today's median,
 # the local day) stay fresh without a clock in the ETag of every poll.
@@ -189,6 +192,7 @@ def board(hospital_id: str) -> BoardSnapshot:
                 room=row.get("room") or "",
                 called_to=row.get("called_to") or "",
                 called_at=row.get("called_at") or "",
+                called_to_es=row.get("called_to_es") or "",
             )
         )
     called = sorted((e for e in entries if e.called_to), key=lambda e: e.called_at, reverse=True)
@@ -203,23 +207,30 @@ def patient_for(staff: SignedInStaff, patient_id: str) -> Patient | None:
     if len(patient_id) > 64:
         return None
     patient = patients_repository.patient_get(patient_id, consistent=True)
-    if patient is None or not staff.is_member(patient.hospital_id):
+    if patient is None or not staff.has_role_at(patient.hospital_id, *CLINICAL_ROLES):
         return None
     return patient
 
 
+RECENT_ELSEWHERE_HOURS = 72
+
+
 def patient_record(staff: SignedInStaff, patient: Patient) -> PatientRecord:
-    """Events and possible earlier visits (this staff member's organizations only)."""
+    """Events and possible earlier visits: details only at hospitals this staff member belongs
+    to; at the organization's other hospitals only how many (and whether one was recent)."""
     events = patients_repository.events_of_patient(patient.patient_id)
     candidates = (
         patients_repository.visits_with_match_key(patient.match_key) if patient.match_key else []
     )
-    visits = [
+    in_organization = [
         v
         for v in candidates
         if v["patient_id"] != patient.patient_id
-        and v.get("organization_id") in staff.organization_ids
+        and v.get("organization_id") == staff.organization_id
     ]
+    visits = [v for v in in_organization if staff.is_member(v["hospital_id"])]
+    elsewhere = [v for v in in_organization if not staff.is_member(v["hospital_id"])]
+    recent_since = clock.iso(clock.now_utc() - timedelta(hours=RECENT_ELSEWHERE_HOURS))
     names = {
         h.hospital_id: h.name
         for h in accounts_repository.hospitals_get_many({v["hospital_id"] for v in visits})
@@ -229,12 +240,19 @@ def patient_record(staff: SignedInStaff, patient: Patient) -> PatientRecord:
             patient_id=v["patient_id"],
             created_at=v["created_at"],
             hospital_name=names.get(v["hospital_id"], "another hospital"),
+            hospital_id=v["hospital_id"],
             status=v.get("status", ""),
             check_in_code=v.get("check_in_code", ""),
         )
         for v in visits
     ]
-    return PatientRecord(patient=patient, events=events, earlier_visits=earlier)
+    return PatientRecord(
+        patient=patient,
+        events=events,
+        earlier_visits=earlier,
+        elsewhere_count=len(elsewhere),
+        elsewhere_recent=any(v["created_at"] >= recent_since for v in elsewhere),
+    )
 
 
 def patient_page(record: PatientRecord, hospital: Hospital) -> dict:
@@ -305,8 +323,43 @@ def saved_message(action: str, patient: Patient, hospital: Hospital) -> str:
         return "Duplicate registration linked: this visit continues, the other is closed."
     if action == "distinct":
         return "Marked as not a duplicate."
-    if action == "undo":
+    if action == "reopen":
         return f"End of visit undone: {patient.status_label} again, back in the queue."
+    if action == "call":
+        return f"Called to {patient.called_to}: check-in code {patient.check_in_code}."
+    if action == "call_no_answer":
+        return f"Call not answered: check-in code {patient.check_in_code}."
+    if action == "call_cancel":
+        return f"Call cancelled: check-in code {patient.check_in_code}."
+    if action == "close":
+        return "Closed as not a patient. Reopen it below if that was a mistake."
     if action == "arrival":
         return f"Registered: check-in code {patient.check_in_code}."
     return ""
+
+
+REVIEW_HOURS = 12
+REVIEW_LIMIT = 500
+
+
+def check_in_review(hospital: Hospital) -> CheckInReview:
+    """The last hours' self check-ins (newest 500 at most) grouped by client address, biggest
+    group first: one Query on the by-hospital index for the window."""
+    since = clock.iso(clock.now_utc() - timedelta(hours=REVIEW_HOURS))
+    arrivals = patients_repository.arrivals_with_records_since(
+        hospital.hospital_id, since, REVIEW_LIMIT
+    )
+    grouped: dict[str, list[Patient]] = defaultdict(list)
+    for patient in arrivals:
+        if not patient.arrival_mode:  # registered by staff: no address to group by
+            grouped[patient.client_hash].append(patient)
+    groups = sorted(
+        (CheckInGroup(key, tuple(patients)) for key, patients in grouped.items()),
+        key=lambda g: (-len(g.patients), g.patients[0].created_at),
+    )
+    return CheckInReview(
+        since=since,
+        hours=REVIEW_HOURS,
+        groups=tuple(groups),
+        truncated=len(arrivals) >= REVIEW_LIMIT,
+    )

@@ -10,14 +10,16 @@ from datetime import date
 from typing import Any
 
 import triage
-from accounts.domain import CLINICAL_ROLES, Hospital, Role, SignedInStaff
+from accounts.domain import CLINICAL_ROLES, CallPlace, Hospital, Role, SignedInStaff
 from audit import repository as audit_repository
 from audit.domain import Action
 from audit.services import audit_entry
-from cockpit.domain import ActionRefused
+from cockpit.domain import ActionRefused, PatientRecord
 from patients import repository as patients_repository
 from patients import services as patients_services
 from patients.domain import (
+    CALL_CLEARED,
+    CLOSURES,
     DISPOSITIONS,
     STATUS_LABELS,
     UNDO_SECONDS,
@@ -41,8 +43,9 @@ logger = logging.getLogger(__name__)
 DANGER_ZONE_FLAG = "danger_zone"
 
 
-def _actor(staff: SignedInStaff) -> Actor:
-    return Actor.staff(staff.staff_id, staff.role.value)
+def _actor(staff: SignedInStaff, hospital_id: str) -> Actor:
+    role = staff.role_at(hospital_id)
+    return Actor.staff(staff.staff_id, role.value if role else "none")
 
 
 def _apply(
@@ -56,7 +59,7 @@ def _apply(
     context: RequestContext,
     event_data: dict[str, Any] | None = None,
     detail: str | None = None,
-    on_ended: bool = False,
+    allow_ended: bool = False,
 ) -> Patient:
     """One change to one patient: checks, then one transaction. Returns the patient as stored."""
     change = _change(
@@ -69,7 +72,7 @@ def _apply(
         context=context,
         event_data=event_data,
         detail=detail,
-        on_ended=on_ended,
+        allow_ended=allow_ended,
     )
     patients_repository.patients_update([change])
     return replace(change.after, version=patient.version + 1)
@@ -86,16 +89,16 @@ def _change(
     context: RequestContext,
     event_data: dict[str, Any] | None = None,
     detail: str | None = None,
-    on_ended: bool = False,
+    allow_ended: bool = False,
     now: str | None = None,
 ) -> patients_repository.PatientChange:
-    if staff.role not in CLINICAL_ROLES:
+    if staff.role_at(patient.hospital_id) not in CLINICAL_ROLES:
         raise ActionRefused("Only clinicians can change clinical data.")
     if patient.version != expected_version:
         raise VersionConflict(patient)  # the form shows an older state than the record's
-    if patient.ended and not on_ended:
+    if patient.ended and not allow_ended:
         raise ActionRefused("This visit has ended; its record can no longer be changed.")
-    actor = _actor(staff)
+    actor = _actor(staff, patient.hospital_id)
     now = now or clock.utc_now_iso()
     after = replace(
         patient, **changes, updated_at=now, updated_by=staff.staff_id, updated_by_name=staff.name
@@ -333,7 +336,7 @@ def patient_assign_staff(
     if assignee.role not in wanted_roles:
         raise ActionRefused(f"That person cannot be assigned as {slot}.")
     holder = getattr(patient, f"{slot}_id")
-    is_charge = staff.role == Role.CHARGE_NURSE
+    is_charge = staff.role_at(hospital.hospital_id) == Role.CHARGE_NURSE
     if not is_charge and (assignee_id != staff.staff_id or holder not in (None, staff.staff_id)):
         raise ActionRefused("Only a charge nurse can assign a colleague or reassign.")
     return _apply(
@@ -357,11 +360,12 @@ def patient_change_status(
     context: RequestContext,
 ) -> Patient:
     """Move through the flow. A disposition takes the patient out of the queue index; it can
-    be undone for UNDO_SECONDS by the same person or a charge nurse (`patient_undo_end`)."""
+    be undone for UNDO_SECONDS by the same person or a charge nurse (`patient_undo_ending`)."""
     if status not in next_statuses(patient.status):
         raise ActionRefused(f"Cannot go from {patient.status_label} to {STATUS_LABELS[status]}.")
     disposition = status in DISPOSITIONS
-    changes: dict[str, Any] = {"status": status}
+    # Moving on ends a call (the display stops showing it); an ending remembers where it was.
+    changes: dict[str, Any] = {"status": status, **CALL_CLEARED}
     if disposition:
         changes.update(
             disposition_at=clock.utc_now_iso(),
@@ -387,7 +391,9 @@ def can_undo_end(staff: SignedInStaff, patient: Patient) -> bool:
     nurse: a mis-click on "Discharged" must not lose a patient."""
     if patient.status not in DISPOSITIONS or not patient.disposition_at or not patient.ended_from:
         return False
-    if staff.staff_id != patient.ended_by and staff.role != Role.CHARGE_NURSE:
+    if staff.staff_id != patient.ended_by and not staff.has_role_at(
+        patient.hospital_id, Role.CHARGE_NURSE
+    ):
         return False
     return undo_seconds_left(patient) > 0
 
@@ -397,37 +403,6 @@ def undo_seconds_left(patient: Patient) -> int:
         return 0
     ended = clock.parse_iso(patient.disposition_at)
     return max(0, int(UNDO_SECONDS - (clock.now_utc() - ended).total_seconds()))
-
-
-def patient_undo_end(
-    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
-) -> Patient:
-    """Take back the end of a visit: the patient is in the department again, as before. An
-    event on the timeline says so (the end stays on it: nothing is deleted)."""
-    if not can_undo_end(staff, patient):
-        raise ActionRefused(
-            "The end of this visit can no longer be undone: only within 2 minutes, by the "
-            "person who ended it or a charge nurse."
-        )
-    before = Status(patient.ended_from)
-    return _apply(
-        staff,
-        patient,
-        expected_version,
-        action=Action.END_UNDONE,
-        event_type=EventType.END_UNDONE,
-        changes={
-            "status": before,
-            "in_queue": True,
-            "disposition_at": None,
-            "ended_from": None,
-            "ended_by": None,
-        },
-        event_data={"from": patient.status.value, "to": before.value},
-        detail=f"{patient.status.value}->{before.value}",
-        context=context,
-        on_ended=True,
-    )
 
 
 def patient_set_isolation(
@@ -504,6 +479,7 @@ def patient_link_duplicate(
             "possible_duplicate_code": None,
             "in_queue": False,
             "disposition_at": now,
+            **CALL_CLEARED,
             "ended_from": closed.status.value,
             "ended_by": staff.staff_id,
         },
@@ -528,40 +504,275 @@ def patient_link_duplicate(
     return replace(keeping.after, version=kept.version + 1)
 
 
+# --- Calling the patient, "not a patient", undo of an ending ----------------------------------
+def patient_call(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    place: CallPlace,
+    context: RequestContext,
+) -> Patient:
+    """ "Please go to <place> now": the waiting-room display and the patient's status page show
+    it until the patient moves on. Calling again (the same or another place) is a second call."""
+    now = clock.utc_now_iso()
+    number = patient.call_count + 1
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.PATIENT_CALLED,
+        event_type=EventType.CALLED,
+        changes={
+            "called_to": place.name,
+            "called_to_es": place.name_es,
+            "called_at": now,
+            "called_by": staff.staff_id,
+            "called_by_name": staff.name,
+            "call_count": number,
+            "missed_call_at": None,
+        },
+        event_data={"place": place.name, "call": number},
+        detail=f"call={number}",
+        context=context,
+    )
+
+
+def patient_call_not_answered(
+    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
+) -> Patient:
+    """Nobody came: the call ends, and the patient's page asks them to tell the front desk
+    they are here."""
+    if not patient.called:
+        raise ActionRefused("The patient is not being called.")
+    missed = patient.no_answer_count + 1
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.CALL_NOT_ANSWERED,
+        event_type=EventType.CALL_NOT_ANSWERED,
+        changes={
+            **CALL_CLEARED,
+            "missed_call_at": clock.utc_now_iso(),
+            "no_answer_count": missed,
+        },
+        event_data={"place": patient.called_to, "call": patient.call_count, "missed": missed},
+        detail=f"missed={missed}",
+        context=context,
+    )
+
+
+def patient_call_cancel(
+    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
+) -> Patient:
+    """Take a call back (the wrong patient, or the place changed)."""
+    if not patient.called:
+        raise ActionRefused("The patient is not being called.")
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.CALL_CANCELLED,
+        event_type=EventType.CALL_CANCELLED,
+        changes=dict(CALL_CLEARED),
+        event_data={"place": patient.called_to},
+        context=context,
+    )
+
+
+def patient_close_not_a_patient(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    reason: str,
+    context: RequestContext,
+) -> Patient:
+    """Close a registration that is no patient (a test, a prank, a flood), with a reason. It
+    leaves the queue and every measure; the record, its timeline and its audit entries stay,
+    and `patient_undo_ending` reopens it."""
+    if not reason.strip():
+        raise ActionRefused("Give a reason for closing this registration.")
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.CLOSED_NOT_A_PATIENT,
+        event_type=EventType.CLOSED,
+        changes={
+            **CALL_CLEARED,
+            "status": Status.NOT_A_PATIENT,
+            "closed_reason": reason.strip(),
+            "ended_from": patient.status.value,
+            "ended_by": staff.staff_id,
+            "disposition_at": clock.utc_now_iso(),
+            "in_queue": False,
+        },
+        event_data={
+            "from": patient.status.value,
+            "to": Status.NOT_A_PATIENT.value,
+            "reason": reason.strip(),
+        },
+        detail=Status.NOT_A_PATIENT.value,
+        context=context,
+    )
+
+
+def patient_undo_ending(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    context: RequestContext,
+    *,
+    allowed: tuple[Status, ...] = CLOSURES,
+) -> Patient:
+    """Undo the end of a visit: the patient is back in the department, in the state the visit
+    ended from (`ended_from`; waiting when unknown), on every queue at once. Reusable for any
+    ending the caller allows (closures by default; dispositions pass `allowed=DISPOSITIONS`).
+    A disposition can be taken back only within UNDO_SECONDS, by whoever ended it or a charge
+    nurse (`can_undo_end`). Audited and on the timeline; the ending's own entries stay.
+    Returns the patient as stored."""
+    if patient.status not in allowed:
+        raise ActionRefused(f"{patient.status_label} cannot be undone here.")
+    if patient.status in DISPOSITIONS and not can_undo_end(staff, patient):
+        raise ActionRefused(
+            "The end of this visit can no longer be undone: only within 2 minutes, by the "
+            "person who ended it or a charge nurse."
+        )
+    back_to = Status(patient.ended_from) if patient.ended_from else Status.WAITING
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.REOPENED,
+        event_type=EventType.REOPENED,
+        changes={
+            "status": back_to,
+            "in_queue": True,
+            "disposition_at": None,
+            "closed_reason": "",
+            "ended_from": "",
+            "ended_by": None,
+            "duplicate_of": None,
+        },
+        event_data={"from": patient.status.value, "to": back_to.value},
+        detail=f"{patient.status.value}->{back_to.value}",
+        context=context,
+        allow_ended=True,
+    )
+
+
+def patients_close_or_reopen(
+    staff: SignedInStaff,
+    hospital: Hospital,
+    seen: dict[str, int],
+    *,
+    reason: str,
+    reopen: bool,
+    context: RequestContext,
+) -> tuple[int, int]:
+    """Close several registrations as not a patient at once (a flood), or reopen them: each on
+    the version the clinician saw, each its own transaction, audited one by one. Returns
+    (done, skipped): skipped ones changed meanwhile, or are not in that state."""
+    done = 0
+    for patient in patients_repository.patients_get_many(list(seen), consistent=True):
+        if patient.hospital_id != hospital.hospital_id or not staff.is_member(patient.hospital_id):
+            continue
+        try:
+            if reopen:
+                patient_undo_ending(staff, patient, seen[patient.patient_id], context)
+            else:
+                patient_close_not_a_patient(
+                    staff, patient, seen[patient.patient_id], reason, context
+                )
+            done += 1
+        except (ActionRefused, VersionConflict):
+            continue
+    return done, len(seen) - done
+
+
+def registrations_reviewed(
+    staff: SignedInStaff, hospital_id: str, patient_ids: list[str], context: RequestContext
+) -> None:
+    """The check-in review shows names and complaints: audited like the queue."""
+    audit_repository.put(
+        audit_entry(
+            hospital_id=hospital_id,
+            actor=_actor(staff, hospital_id),
+            action=Action.REGISTRATIONS_REVIEWED,
+            context=context,
+            detail=",".join(patient_ids) or "empty",
+        )
+    )
+
+
 def patient_action_failed(
     staff: SignedInStaff,
     patient: Patient,
     action: Action,
     outcome: str,
     context: RequestContext,
+    record: PatientRecord | None = None,
 ) -> None:
     """A refused, invalid or conflicting attempt changes nothing, but its page shows the record:
     it is audited with its outcome."""
     if outcome == "conflict":
         metrics.count(metrics.VERSION_CONFLICTS, HospitalId=patient.hospital_id)
-    audit_repository.put(
-        audit_entry(
-            hospital_id=patient.hospital_id,
-            actor=_actor(staff),
-            action=action,
-            context=context,
-            patient_id=patient.patient_id,
-            outcome=outcome,
-        )
+    audit_repository.put_many(
+        [
+            audit_entry(
+                hospital_id=patient.hospital_id,
+                actor=_actor(staff, patient.hospital_id),
+                action=action,
+                context=context,
+                patient_id=patient.patient_id,
+                outcome=outcome,
+            ),
+            *_earlier_visits_shown(staff, patient, record, context),
+        ]
     )
 
 
-def patient_viewed(staff: SignedInStaff, patient: Patient, context: RequestContext) -> None:
-    """Reads are audited: who opened which patient's record, when."""
-    audit_repository.put(
-        audit_entry(
-            hospital_id=patient.hospital_id,
-            actor=_actor(staff),
-            action=Action.PATIENT_VIEWED,
-            context=context,
-            patient_id=patient.patient_id,
-        )
+def patient_viewed(
+    staff: SignedInStaff,
+    patient: Patient,
+    context: RequestContext,
+    record: PatientRecord | None = None,
+) -> None:
+    """Reads are audited: who opened which patient's record, when, and what it showed of
+    earlier visits (each detailed visit is an entry of that visit's patient too)."""
+    audit_repository.put_many(
+        [
+            audit_entry(
+                hospital_id=patient.hospital_id,
+                actor=_actor(staff, patient.hospital_id),
+                action=Action.PATIENT_VIEWED,
+                context=context,
+                patient_id=patient.patient_id,
+                detail=_earlier_visits_detail(record),
+            ),
+            *_earlier_visits_shown(staff, patient, record, context),
+        ]
     )
+
+
+def _earlier_visits_detail(record: PatientRecord | None) -> str | None:
+    if record is None or not (record.earlier_visits or record.elsewhere_count):
+        return None
+    return f"earlier_visits={len(record.earlier_visits)} elsewhere={record.elsewhere_count}"
+
+
+def _earlier_visits_shown(staff, patient, record: PatientRecord | None, context):
+    return [
+        audit_entry(
+            hospital_id=visit.hospital_id,
+            actor=_actor(staff, visit.hospital_id),
+            action=Action.EARLIER_VISIT_SHOWN,
+            context=context,
+            patient_id=visit.patient_id,
+            detail=f"on={patient.patient_id}",
+        )
+        for visit in (record.earlier_visits if record else [])
+    ]
 
 
 # Ids per queue-display audit entry: one entry per page of patients, so an entry stays a few
@@ -588,7 +799,7 @@ def queue_displayed(
     entries = [
         audit_entry(
             hospital_id=hospital_id,
-            actor=_actor(staff),
+            actor=_actor(staff, hospital_id),
             action=Action.QUEUE_DISPLAYED,
             context=context,
             detail=f"{view}:" + (",".join(chunk) or "empty"),

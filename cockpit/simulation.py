@@ -184,15 +184,17 @@ class Shift:
         self.events: list[tuple[float, int, Callable[[], None]]] = []
         self.order = itertools.count()
         self.requests = itertools.count(1)
+        self.phones = itertools.count(1)
         self.visits: dict[str, Visit] = {}
         self.free_rooms = list(ROOMS)
         self.report = ShiftReport()
         self.zone = ZoneInfo(hospital.timezone)
         self.staff = self._simulator_staff()
         self.hospital = accounts_repository.hospital_get(hospital.hospital_id)  # with its roster
-        self.nurses = [s for s in self.staff if s.role == Role.NURSE]
-        self.charge = next(s for s in self.staff if s.role == Role.CHARGE_NURSE)
-        self.physicians = [s for s in self.staff if s.role == Role.PHYSICIAN]
+        hid = hospital.hospital_id
+        self.nurses = [s for s in self.staff if s.role_at(hid) == Role.NURSE]
+        self.charge = next(s for s in self.staff if s.role_at(hid) == Role.CHARGE_NURSE)
+        self.physicians = [s for s in self.staff if s.role_at(hid) == Role.PHYSICIAN]
 
     # --- set-up -------------------------------------------------------------------------------
     def _simulator_staff(self) -> list[SignedInStaff]:
@@ -201,12 +203,11 @@ class Shift:
         for staff_id, name, role in SIMULATOR_STAFF:
             existing = accounts_repository.staff_get(staff_id)
             if existing is None:
-                existing = accounts_services.staff_create(
+                existing, _ = accounts_services.staff_create(
                     staff_id=staff_id,
                     email=f"{staff_id}@simulator.invalid",
                     name=name,
-                    role=role,
-                    hospital_ids=[self.hospital.hospital_id],
+                    roles={self.hospital.hospital_id: role},
                     password=secrets.token_urlsafe(32),
                 )
             elif self.hospital.hospital_id not in existing.hospital_ids:
@@ -305,33 +306,32 @@ class Shift:
         )
 
     def _arrive_on_phone(self, complaint, family, given, born) -> Visit:
-        session = intake_services.intake_session_start(self.hospital)
         answers = self._answers(complaint, family, given, born)
+        registration, session_id = self._register_on_phone(answers)
+        return Visit(registration.patient_id, complaint, session_id, answers)
+
+    def _register_on_phone(self, answers: IntakeAnswers):
+        """The public form's registration, as a phone makes it (each phone its own address, so
+        the registration limits count it as the waiting room's Wi-Fi would)."""
+        ticket = intake_services.new_ticket(self.hospital)
         registration = intake_services.intake_register(
             hospital=self.hospital,
-            session_id=session.session_id,
-            idempotency_key=session.idempotency_key,
+            ticket=ticket,
+            idempotency_key=ticket.idempotency_key,
             answers=answers,
             location="/",
             context=self.context(),
+            address_hash=intake_services.client_hash(f"simulated phone {next(self.phones)}"),
         )
-        return Visit(registration.patient_id, complaint, session.session_id, answers)
+        return registration, ticket.session_id
 
     def _register_again(self, first: Visit) -> None:
         answers = first.answers
         if answers is None or self._ended(first):
             return
-        session = intake_services.intake_session_start(self.hospital)
-        registration = intake_services.intake_register(
-            hospital=self.hospital,
-            session_id=session.session_id,
-            idempotency_key=session.idempotency_key,
-            answers=answers,
-            location="/",
-            context=self.context(),
-        )
+        registration, session_id = self._register_on_phone(answers)
         # The duplicate waits for a clinician to notice the flag; the charge nurse links it.
-        visit = Visit(registration.patient_id, first.complaint, session_id=session.session_id)
+        visit = Visit(registration.patient_id, first.complaint, session_id=session_id)
         self.visits[visit.patient_id] = visit
         self.report.arrivals += 1
         self.after(self.random.uniform(10, 40), lambda: self._link_duplicate(visit))
@@ -362,7 +362,7 @@ class Shift:
             hospital=self.hospital,
             staff_id=nurse.staff_id,
             staff_name=nurse.name,
-            staff_role=nurse.role.value,
+            staff_role=nurse.role_at(self.hospital.hospital_id).value,
             idempotency_key=str(uuid.UUID(int=self.random.getrandbits(128))),
             arrival=arrival,
             context=self.context(),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import services as accounts_services
-from accounts.decorators import require_membership, role_required
+from accounts.decorators import not_found, require_role_at, role_required
 from accounts.domain import CLINICAL_ROLES, DeviceKind, Hospital, Role
 from accounts.middleware import passive
 from accounts.selectors import hospital_by_id, hospital_by_slug, hospital_cached, staff_hospitals
@@ -34,6 +34,10 @@ from cockpit.forms import (
     AcknowledgeForm,
     AcuityForm,
     AssignForm,
+    CallCancelForm,
+    CallForm,
+    CallNoAnswerForm,
+    CloseForm,
     DisplayForm,
     DuplicateForm,
     FindingsForm,
@@ -41,15 +45,17 @@ from cockpit.forms import (
     IsolationForm,
     NotDuplicateForm,
     QuickArrivalForm,
+    ReopenForm,
+    ReviewForm,
     RoomForm,
     StatusForm,
-    UndoForm,
     VersionedForm,
     VitalsForm,
 )
+from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.domain import IdempotencyKeyReused
-from patients.domain import Patient, QueueState, Status, VersionConflict
+from patients.domain import ENDED, Patient, QueueState, Status, VersionConflict
 from solace import metrics
 from solace.context import RequestContext
 
@@ -59,18 +65,21 @@ FILTER_COOKIE_SECONDS = 365 * 24 * 3600
 ALL_ROLES = tuple(Role)
 clinicians_only = role_required(*CLINICAL_ROLES)
 open_while_locked = role_required(*ALL_ROLES, when_locked=True)
-display_managers = role_required(Role.CHARGE_NURSE, Role.ADMIN)
+DISPLAY_ROLES = (Role.CHARGE_NURSE, Role.ADMIN)  # who makes and revokes display links
+display_managers = role_required(*DISPLAY_ROLES)
 
 
 def _chosen_hospital_id(request: HttpRequest) -> str | None:
-    """The hospital this session works at: chosen in this session, else the one this staff
-    member chose last time (remembered on their account), else their only one."""
+    """The hospital this session works at (of those where this staff member is a clinician):
+    chosen in this session, else the one they chose last time (remembered on their account),
+    else their only one."""
     staff = request.staff
+    clinical = staff.hospitals_with(*CLINICAL_ROLES)
     for hospital_id in (request.session.get(HOSPITAL_SESSION_KEY), staff.last_hospital_id):
-        if hospital_id and staff.is_member(hospital_id):
+        if hospital_id and hospital_id in clinical:
             return hospital_id
-    if len(staff.hospital_ids) == 1:
-        return next(iter(staff.hospital_ids))
+    if len(clinical) == 1:
+        return next(iter(clinical))
     return None
 
 
@@ -126,7 +135,7 @@ def _rows_url(hospital_id: str, queue_filter: str, after: str | None) -> str:
 @require_GET
 @clinicians_only
 def queue_page(request: HttpRequest) -> HttpResponse:
-    hospitals = staff_hospitals(request.staff)
+    hospitals = staff_hospitals(request.staff, CLINICAL_ROLES)
     hospital_id = _chosen_hospital_id(request)
     hospital = next((h for h in hospitals if h.hospital_id == hospital_id), None)
     if hospital is None:
@@ -153,7 +162,9 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "filter_hints": QUEUE_FILTER_HINTS,
         "rows_url": _rows_url(hospital.hospital_id, queue_filter, request.GET.get("after")),
         "ended": ended,
-        "can_manage_displays": request.staff.role == Role.CHARGE_NURSE,
+        "can_manage_displays": request.staff.has_role_at(
+            hospital.hospital_id, Role.CHARGE_NURSE, Role.ADMIN
+        ),
     }
     response = render(request, "cockpit/queue.html", context)
     response["ETag"] = etag
@@ -182,7 +193,7 @@ def _ended_notice(request: HttpRequest, hospital: Hospital) -> dict | None:
         "patient": patient,
         "can_undo": services.can_undo_end(request.staff, patient),
         "seconds_left": services.undo_seconds_left(patient),
-        "undo_form": UndoForm(patient=patient, staff=request.staff, hospital=hospital),
+        "undo_form": ReopenForm(patient=patient, staff=request.staff, hospital=hospital),
     }
 
 
@@ -190,7 +201,7 @@ def _ended_notice(request: HttpRequest, hospital: Hospital) -> dict | None:
 @clinicians_only
 def choose_hospital(request: HttpRequest) -> HttpResponse:
     hospital_id = request.POST.get("hospital_id", "")
-    require_membership(request, hospital_id)
+    require_role_at(request, hospital_id, *CLINICAL_ROLES)
     request.session[HOSPITAL_SESSION_KEY] = hospital_id
     accounts_services.staff_choose_hospital(request.staff, hospital_id)
     return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
@@ -211,7 +222,7 @@ def queue_rows(request: HttpRequest) -> HttpResponse:
 def _queue_rows(request: HttpRequest, hospital_id: str, state: QueueState | None):
     if not hospital_id or state is None:
         return HttpResponseClientRedirect(reverse("cockpit:queue_page"))
-    require_membership(request, hospital_id)
+    require_role_at(request, hospital_id, *CLINICAL_ROLES)
     queue_filter = _queue_filter(request)
     etag = selectors.queue_etag("queue", state, *_etag_parts(request, queue_filter))
     if request.headers.get("If-None-Match") == etag:
@@ -258,7 +269,7 @@ def locked_page(request: HttpRequest) -> HttpResponse:
     back = _safe_next(request)
     if not request.session.locked:
         return HttpResponseRedirect(back, status=303)
-    hospital = _chosen_hospital(request) if request.staff.role in CLINICAL_ROLES else None
+    hospital = _chosen_hospital(request)  # None unless a clinician somewhere
     context: dict[str, Any] = {
         "next": back,
         "hospital": hospital,
@@ -299,9 +310,8 @@ def locked_rows(request: HttpRequest) -> HttpResponse:
 def _locked_rows(request: HttpRequest, hospital_id: str, state: QueueState | None):
     if not request.session.locked:  # unlocked in another tab: back to work here too
         return HttpResponseClientRedirect(_safe_next(request))
-    if state is None or request.staff.role not in CLINICAL_ROLES:
+    if state is None or not request.staff.has_role_at(hospital_id, *CLINICAL_ROLES):
         return _no_store(HttpResponse(status=204))
-    require_membership(request, hospital_id)
     etag = selectors.queue_etag("locked", state, request.staff.staff_id)
     if request.headers.get("If-None-Match") == etag:
         response = _no_store(HttpResponse(status=204))
@@ -320,10 +330,13 @@ def _locked_rows(request: HttpRequest, hospital_id: str, state: QueueState | Non
 
 # --- Waiting-room displays -------------------------------------------------------------------
 def _display_hospital(request: HttpRequest) -> tuple[Hospital | None, list[Hospital]]:
-    hospitals = staff_hospitals(request.staff)
+    """The hospital whose displays are managed: one where this person is a charge nurse or an
+    admin (another hospital's id is a 404, as if it did not exist)."""
+    hospitals = staff_hospitals(request.staff, DISPLAY_ROLES)
     wanted = request.GET.get("hospital") or request.POST.get("hospital") or ""
-    if request.staff.role in CLINICAL_ROLES:
-        wanted = wanted or _chosen_hospital_id(request) or ""
+    chosen = _chosen_hospital_id(request)
+    if not wanted and chosen and request.staff.has_role_at(chosen, *DISPLAY_ROLES):
+        wanted = chosen
     hospital = next((h for h in hospitals if h.hospital_id == wanted), None)
     if hospital is None and wanted:
         raise Http404
@@ -419,11 +432,13 @@ def board_page(request: HttpRequest, hospital_slug: str) -> HttpResponse:
         hospital, state = _board_hospital(request, hospital_slug)
     except DisplayRevoked as revoked:
         return _revoked(request, revoked)
-    etag = selectors.queue_etag("board", state)
+    code = intake_selectors.waiting_room_code(hospital)
+    etag = selectors.queue_etag("board", state, code or "")
     context = {
         "hospital": hospital,
         "board": selectors.board(hospital.hospital_id),
         "key": request.GET["key"],
+        "waiting_room_code": code,
     }
     response = render(request, "cockpit/board.html", context)
     response["ETag"] = etag
@@ -436,12 +451,19 @@ def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
         hospital, state = _board_hospital(request, hospital_slug)
     except DisplayRevoked as revoked:
         return _revoked(request, revoked)
-    etag = selectors.queue_etag("board", state)
+    # The waiting-room code of the day (issue 14) is part of the ETag: it changes on screen at
+    # midnight even when the queue does not.
+    code = intake_selectors.waiting_room_code(hospital)
+    etag = selectors.queue_etag("board", state, code or "")
     if request.headers.get("If-None-Match") == etag:
         response = _no_store(HttpResponse(status=204))
         response["ETag"] = etag
         return response
-    context = {"hospital": hospital, "board": selectors.board(hospital.hospital_id)}
+    context = {
+        "hospital": hospital,
+        "board": selectors.board(hospital.hospital_id),
+        "waiting_room_code": code,
+    }
     response = render(request, "cockpit/board.html#rows", context)
     response["ETag"] = etag
     return _no_store(response)
@@ -451,7 +473,8 @@ def board_rows(request: HttpRequest, hospital_slug: str) -> HttpResponse:
 def _patient_or_404(request: HttpRequest, patient_id: str) -> Patient:
     patient = selectors.patient_for(request.staff, patient_id)
     if patient is None:
-        raise Http404  # another hospital's patient looks like no patient at all
+        # Another hospital's patient looks like no patient at all; the attempt is audited.
+        raise not_found(request, patient_id=patient_id)
     return patient
 
 
@@ -495,7 +518,7 @@ def _render_patient(
 def patient_page(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     record = selectors.patient_record(request.staff, patient)
-    services.patient_viewed(request.staff, patient, RequestContext.from_request(request))
+    services.patient_viewed(request.staff, patient, RequestContext.from_request(request), record)
     hospital = hospital_by_id(patient.hospital_id)
     saved = selectors.saved_message(request.GET.get("saved", ""), patient, hospital)
     return _render_patient(request, record, saved=saved)
@@ -621,11 +644,42 @@ def _not_duplicate(form: NotDuplicateForm, context: RequestContext):
     )
 
 
-def _undo_end(form: UndoForm, context: RequestContext):
-    return services.patient_undo_end(
+def _call(form: CallForm, context: RequestContext):
+    return services.patient_call(
+        form.staff, form.patient, form.cleaned_data["version"], form.call_place(), context
+    )
+
+
+def _call_no_answer(form: CallNoAnswerForm, context: RequestContext):
+    return services.patient_call_not_answered(
         form.staff, form.patient, form.cleaned_data["version"], context
     )
 
+
+def _call_cancel(form: CallCancelForm, context: RequestContext):
+    return services.patient_call_cancel(
+        form.staff, form.patient, form.cleaned_data["version"], context
+    )
+
+
+def _close(form: CloseForm, context: RequestContext):
+    data = form.cleaned_data
+    return services.patient_close_not_a_patient(
+        form.staff, form.patient, data["version"], data["reason"], context
+    )
+
+
+def _reopen(form: ReopenForm, context: RequestContext):
+    """Undo any ending: a closure (not a patient, duplicate) whenever, a disposition within
+    UNDO_SECONDS by whoever ended it or a charge nurse (the service checks)."""
+    return services.patient_undo_ending(
+        form.staff, form.patient, form.cleaned_data["version"], context, allowed=ENDED
+    )
+
+
+# Calling, "not a patient" and its undo (issue 14): from the queue row they answer htmx with
+# 204 and refresh the rows; without JavaScript they come back to the queue.
+QUEUE_ROW_ACTIONS = frozenset({"acknowledge", "call", "call_no_answer", "call_cancel"})
 
 # Action name in the URL -> its form, its service call, and the audit action its failed
 # attempts are filed under.
@@ -641,7 +695,11 @@ ACTIONS: dict[str, tuple[type[VersionedForm], Handler, Action]] = {
     "isolation": (IsolationForm, _set_isolation, Action.ISOLATION_SET),
     "duplicate": (DuplicateForm, _link_duplicate, Action.DUPLICATE_LINKED),
     "distinct": (NotDuplicateForm, _not_duplicate, Action.DUPLICATE_DISMISSED),
-    "undo": (UndoForm, _undo_end, Action.END_UNDONE),
+    "call": (CallForm, _call, Action.PATIENT_CALLED),
+    "call_no_answer": (CallNoAnswerForm, _call_no_answer, Action.CALL_NOT_ANSWERED),
+    "call_cancel": (CallCancelForm, _call_cancel, Action.CALL_CANCELLED),
+    "close": (CloseForm, _close, Action.CLOSED_NOT_A_PATIENT),
+    "reopen": (ReopenForm, _reopen, Action.REOPENED),
 }
 
 
@@ -657,8 +715,11 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
     context = RequestContext.from_request(request)
 
     def failed(outcome: str, current: Patient) -> PatientRecord:
-        services.patient_action_failed(request.staff, current, audit_action, outcome, context)
-        return selectors.patient_record(request.staff, current)
+        record = selectors.patient_record(request.staff, current)
+        services.patient_action_failed(
+            request.staff, current, audit_action, outcome, context, record
+        )
+        return record
 
     if not form.is_valid():
         return _render_patient(request, failed("invalid", patient), bound=form, status=400)
@@ -678,15 +739,20 @@ def patient_action(request: HttpRequest, patient_id: str, action: str) -> HttpRe
     except ActionRefused as refused:
         record = failed("denied", patient)
         return _render_patient(request, record, refused=str(refused), status=400)
-    if isinstance(stored, Patient) and stored.ended:
+    if action == "status" and isinstance(stored, Patient) and stored.ended:
         # The visit ended: back to the queue, which says so and offers the undo.
         target = reverse("cockpit:queue_page") + f"?ended={stored.patient_id}"
         return HttpResponseRedirect(target, status=303)
-    if action == "acknowledge" and request.htmx:
+    if action in QUEUE_ROW_ACTIONS and request.htmx:
         # From the queue: the poller refreshes the rows at once and the page says what happened.
-        message = f"Alert acknowledged: check-in code {patient.check_in_code}."
+        current = stored if isinstance(stored, Patient) else patient
+        message = selectors.saved_message(action, current, hospital)
+        if current.check_in_code not in message:  # which row: its code, never a name
+            message = f"{message.rstrip('.')}: check-in code {current.check_in_code}."
         trigger = {"queue-changed": "", "solace-saved": {"message": message}}
         return HttpResponse(status=204, headers={"HX-Trigger": json.dumps(trigger)})
+    if action in QUEUE_ROW_ACTIONS and request.POST.get("return_to") == "queue":
+        return HttpResponseRedirect(reverse("cockpit:queue_page"), status=303)
     shown = stored.patient_id if isinstance(stored, Patient) else patient_id
     target = reverse("cockpit:patient", args=[shown]) + f"?saved={action}"
     return HttpResponseRedirect(target, status=303)
@@ -713,7 +779,7 @@ def quick_arrival(request: HttpRequest) -> HttpResponse:
             hospital=hospital,
             staff_id=staff.staff_id,
             staff_name=staff.name,
-            staff_role=staff.role.value,
+            staff_role=staff.role_at(hospital.hospital_id).value,
             idempotency_key=str(form.cleaned_data["idempotency_key"]),
             arrival=form.arrival(staff.staff_id),
             context=RequestContext.from_request(request),
@@ -723,4 +789,57 @@ def quick_arrival(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "hospital": hospital}
         return render(request, "cockpit/arrival.html", context, status=422)
     target = reverse("cockpit:patient", args=[registration.patient_id]) + "?saved=arrival"
+    return HttpResponseRedirect(target, status=303)
+
+
+# --- Check-in review: registrations grouped by client address (issue 14) ---------------------
+@require_GET
+@clinicians_only
+def check_ins(request: HttpRequest) -> HttpResponse:
+    """The last hours' self check-ins, grouped by (a keyed hash of) the address they came from:
+    a flood shows as one big group, closed as "not a patient" in one go."""
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    return _render_check_ins(request, hospital, ReviewForm())
+
+
+def _render_check_ins(request, hospital: Hospital, form: ReviewForm, status: int = 200):
+    review = selectors.check_in_review(hospital)
+    services.registrations_reviewed(
+        request.staff,
+        hospital.hospital_id,
+        [p.patient_id for group in review.groups for p in group.patients],
+        RequestContext.from_request(request),
+    )
+    context = {
+        "hospital": hospital,
+        "review": review,
+        "form": form,
+        "done": request.GET.get("done"),
+        "skipped": request.GET.get("skipped"),
+        "did": request.GET.get("did"),
+    }
+    return render(request, "cockpit/check_ins.html", context, status=status)
+
+
+@require_POST
+@clinicians_only
+def check_ins_change(request: HttpRequest) -> HttpResponse:
+    hospital = _chosen_hospital(request)
+    if hospital is None:
+        return HttpResponseRedirect(reverse("cockpit:queue_page"))
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _render_check_ins(request, hospital, form, status=400)
+    data = form.cleaned_data
+    done, skipped = services.patients_close_or_reopen(
+        request.staff,
+        hospital,
+        data["patients"],
+        reason=data["reason"],
+        reopen=data["do"] == "reopen",
+        context=RequestContext.from_request(request),
+    )
+    target = reverse("cockpit:check_ins") + f"?did={data['do']}&done={done}&skipped={skipped}"
     return HttpResponseRedirect(target, status=303)

@@ -1,7 +1,24 @@
-"""Intake sessions and idempotency records in DynamoDB, and the transactions that register a
-patient and report feeling worse (patients' items come from patients.repository).
+"""Intake sessions, idempotency records and kiosks in DynamoDB, and the transactions that
+register a patient, report feeling worse or having left, and end an intake session (patients'
+items come from patients.repository, counters from accounts.repository).
 
-Key formats of the intake-sessions and idempotency tables live here.
+Key formats of the intake-sessions and idempotency tables live here, and the kiosk items of the
+devices table. The devices table holds every device that works without a staff session; each
+item says its `kind`, and each kind's owner reads and writes only its own kind:
+
+    device_id        S   key: 32 random hex digits
+    kind             S   "kiosk" (this module) | "display" (waiting-room displays, cockpit)
+    hospital_id      S   by-hospital index partition key
+    created_at       S   ISO-8601 UTC; by-hospital index sort key
+    name             S   what staff call the device ("Lobby kiosk 1")
+    created_by       S   staff id of the admin who made it
+  kiosk only:
+    link_hash        S   SHA-256 of the one-time enrolment link's secret (removed once used)
+    link_expires_at  N   epoch seconds: the link works until then, and once
+    enrolled_at      S   when the device opened its link (then it is the kiosk)
+    device_hash      S   SHA-256 of the secret the kiosk's cookie holds
+    revoked_at       S   set when an admin revokes it: the cookie stops working at once
+    revoked_by       S   staff id
 """
 
 from __future__ import annotations
@@ -9,23 +26,28 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from accounts import repository as accounts_repository
 from audit import repository as audit_repository
 from audit.domain import AuditEntry
 from intake.domain import (
     IDEMPOTENCY_SECONDS,
     IntakeSession,
     IntakeSessionEnded,
+    Kiosk,
+    KioskLinkInvalid,
+    RegistrationLimited,
     WorseReportedRecently,
 )
 from patients import repository as patients_repository
 from patients.domain import AlertReason, EncounterEvent, Patient, counts_delta
 from solace import clock, dynamodb
 from solace.dynamodb import EXPIRED, LIVE, Expression, TransactionCancelled
-from solace.tables import IDEMPOTENCY, INTAKE_SESSIONS, PATIENTS
+from solace.tables import DEVICES, IDEMPOTENCY, INTAKE_SESSIONS
 
 # --- Key formats ------------------------------------------------------------------------------
 IDEMPOTENCY_KEY = "{hospital_id}#{key}"  # idempotency keys are scoped per hospital
 SESSION_KEY = "nonce"  # the intake-sessions table's key attribute (its first name)
+KIOSK = "kiosk"  # the devices table's `kind` of a kiosk
 
 
 def scoped_idempotency_key(hospital_id: str, key: str) -> str:
@@ -48,19 +70,69 @@ def _session_from_item(item: dict[str, Any]) -> IntakeSession:
         given_name=item.get("given_name"),
         worse_reported_at=item.get("worse_reported_at"),
         front_desk_now=bool(item.get("front_desk_now")),
+        kiosk_id=item.get("kiosk_id"),
     )
 
 
-def intake_session_insert(session: IntakeSession) -> None:
+def _session_to_item(session: IntakeSession) -> dict[str, Any]:
     item = asdict(session)
     item[SESSION_KEY] = item.pop("session_id")
-    dynamodb.put_item(INTAKE_SESSIONS, item, condition=f"attribute_not_exists({SESSION_KEY})")
+    return item
 
 
 def intake_session_get(session_id: str) -> IntakeSession | None:
     """The live session, or None when absent or expired (TTL deletes only eventually)."""
     item = dynamodb.get_item(INTAKE_SESSIONS, _session_key(session_id), consistent=True)
     return None if dynamodb.expired(item, clock.now_epoch()) else _session_from_item(item)
+
+
+def intake_session_and_patient(
+    session_id: str, patient_id: str
+) -> tuple[IntakeSession | None, Patient | None]:
+    """The live session and the patient's record in ONE BatchGetItem (the status page and its
+    every poll). A session is None when absent or expired (ended with "Done")."""
+    table, patient_key = patients_repository.patient_get_action(patient_id)
+    found = dynamodb.batch_get(
+        {INTAKE_SESSIONS: [_session_key(session_id)], table: [patient_key]}, consistent=True
+    )
+    sessions = found[INTAKE_SESSIONS.name]
+    patients = found[table.name]
+    session_item = sessions[0] if sessions else None
+    session = (
+        None
+        if dynamodb.expired(session_item, clock.now_epoch())
+        else _session_from_item(session_item)
+    )
+    patient = patients_repository.patient_from_item(patients[0]) if patients else None
+    return session, patient
+
+
+def intake_session_end(session_id: str, audit_entry: AuditEntry) -> bool:
+    """End a live session now ("Done"): its cookie no longer opens the status page or reports
+    anything, on this device or any other. False when it had already ended."""
+    now = clock.now_epoch()
+    expression = Expression(now=now)
+    try:
+        dynamodb.transact_write(
+            [
+                (
+                    "session",
+                    dynamodb.update_action(
+                        INTAKE_SESSIONS,
+                        _session_key(session_id),
+                        expression,
+                        "SET expires_at = :now, ended_at = :now",
+                        condition=f"attribute_exists({SESSION_KEY}) AND {LIVE}",
+                    ),
+                ),
+                ("audit", audit_repository.put_action(audit_entry)),
+            ]
+        )
+    except TransactionCancelled as exc:
+        if exc.failed("session"):
+            return False
+        raise
+    return True
 
 
 # --- Registration: one transaction ------------------------------------------------------------
@@ -74,21 +146,24 @@ class StoredRegistration(Exception):
 
 def register(
     *,
-    session_id: str | None,
+    session: IntakeSession | None,
     idempotency_key: str,
     payload_hash: str,
     location: str,
     patient: Patient,
     events: list[EncounterEvent],
     audit_entry: AuditEntry,
+    limits: tuple[tuple[str, str, int, int], ...] = (),
 ) -> None:
     """Commit a registration in ONE TransactWriteItems, or raise without writing anything. A
-    registration from the public form also marks its intake session used (`session_id`); one
-    by staff has none.
+    registration from the public form also creates its intake session (`session`: once per
+    session id) and counts itself in the window's counters (`limits`: scope, key, limit, expiry
+    of each; a counter at its limit cancels the whole transaction). One by staff has neither.
 
     StoredRegistration: the key was used before (its record comes back in the cancellation
-    reasons: no extra read). IntakeSessionEnded: the intake session is gone or used.
-    TransactionCancelled: a concurrent transaction conflicted; the caller retries.
+    reasons: no extra read). IntakeSessionEnded: this intake session already registered.
+    RegistrationLimited: a counter is at its limit. TransactionCancelled: a concurrent
+    transaction conflicted; the caller retries.
     """
     now = clock.now_epoch()
     record = {
@@ -123,8 +198,25 @@ def register(
             ),
         ),
     ]
-    if session_id is not None:
-        actions.append(("session", _session_used_action(session_id, patient, now)))
+    if session is not None:
+        actions.append(
+            (
+                "session",
+                # One intake session registers one patient, ever.
+                dynamodb.put_action(
+                    INTAKE_SESSIONS,
+                    _session_to_item(session),
+                    condition=f"attribute_not_exists({SESSION_KEY})",
+                ),
+            )
+        )
+    for scope, key, limit, expires_at in limits:
+        actions.append(
+            (
+                f"limit:{scope}",
+                accounts_repository.throttle_count_action(key, limit=limit, expires_at=expires_at),
+            )
+        )
     try:
         dynamodb.transact_write(actions)
     except TransactionCancelled as exc:
@@ -132,28 +224,10 @@ def register(
             raise StoredRegistration(exc.item("idempotency") or {}) from exc
         if exc.failed("session"):
             raise IntakeSessionEnded from exc
+        for scope, *_ in limits:
+            if exc.failed(f"limit:{scope}"):
+                raise RegistrationLimited(scope) from exc
         raise
-
-
-def _session_used_action(session_id: str, patient: Patient, now: int) -> dict[str, Any]:
-    """The intake session remembers who registered (for its status page), once, while live."""
-    front_desk_now = bool(patient.triage.get("front_desk_now"))
-    session = Expression(
-        pid=patient.patient_id,
-        code=patient.check_in_code,
-        given=patient.given_name,
-        desk=front_desk_now,
-        hid=patient.hospital_id,
-        now=now,
-    )
-    return dynamodb.update_action(
-        INTAKE_SESSIONS,
-        _session_key(session_id),
-        session,
-        "SET patient_id = :pid, check_in_code = :code, given_name = :given, front_desk_now = :desk",
-        condition=f"attribute_exists({SESSION_KEY}) AND hospital_id = :hid "
-        f"AND {LIVE} AND attribute_not_exists(patient_id)",
-    )
 
 
 def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | None:
@@ -162,7 +236,41 @@ def idempotency_get(hospital_id: str, idempotency_key: str) -> dict[str, Any] | 
     return None if dynamodb.expired(item, clock.now_epoch()) else item
 
 
-# --- "My symptoms got worse" ------------------------------------------------------------------
+def count_attempt(key: str, *, limit: int, expires_at: int) -> bool:
+    """Count one attempt (a wrong waiting-room code) in a window's counter; False, writing
+    nothing, once the window holds `limit`."""
+    action = accounts_repository.throttle_count_action(key, limit=limit, expires_at=expires_at)
+    try:
+        dynamodb.transact_write([("counter", action)])
+    except TransactionCancelled as exc:
+        if exc.failed("counter"):
+            return False
+        raise
+    return True
+
+
+# --- What the patient reports from the status page --------------------------------------------
+def _patient_report(
+    patient_id: str,
+    event: EncounterEvent,
+    set_values: dict,
+    condition: str,
+    *,
+    row: dict[str, Any],
+    alert_at: str | None = None,
+):
+    """The patient item's side of a report, without reading the patient first: new version,
+    the queue row's copy of what changed (`row`), a pinned rank for an alert; only while in the
+    department. The caller's transaction also advances the hospital's queue state."""
+    return patients_repository.patient_report_action(
+        patient_id,
+        {**set_values, "updated_at": event.time, "updated_by": event.actor_id},
+        row=row,
+        alert_at=alert_at,
+        condition=condition,
+    )
+
+
 def report_worse(
     *,
     session_id: str,
@@ -177,27 +285,6 @@ def report_worse(
     the hospital's queue version, without reading the patient first."""
     now = clock.now_epoch()
     session = Expression(now=now, pid=patient_id, cutoff=now - every_seconds)
-    patient = Expression(one=1)
-    row = patient.name("queue_row")
-    alert, alert_at = AlertReason.FEELS_WORSE.value, event.time
-    patient_update = (
-        patient.update(
-            {
-                "worse_reported_at": event.time,
-                "updated_at": event.time,
-                "updated_by": event.actor_id,
-                "updated_by_name": "the patient (reported feeling worse)",
-                "alert": alert,
-                "alert_at": alert_at,
-                "queue_rank": f"0#{alert_at}",  # as patients.domain.queue_rank ranks an alert
-            }
-        )
-        + f", {patient.name('version')} = {patient.name('version')} + :one"
-        + f", {row}.{patient.name('version')} = {patient.name('version')} + :one"
-        + f", {row}.{patient.name('alert')} = {patient.value(alert)}"
-        + f", {row}.{patient.name('alert_at')} = {patient.value(alert_at)}"
-        + f", {row}.{patient.name('worse')} = {patient.value(True)}"
-    )
     actions = [
         (
             "session",
@@ -213,13 +300,20 @@ def report_worse(
         ),
         (
             "patient",
-            dynamodb.update_action(
-                PATIENTS,
-                {"patient_id": patient_id},
-                patient,
-                patient_update,
-                # Only while the patient is still in the department (in the queue).
-                condition="attribute_exists(queue_hospital_id) AND attribute_exists(queue_row)",
+            # Only while the patient is still in the department (in the queue). The alert pins
+            # them on top of the queue: its rank and row change with it.
+            _patient_report(
+                patient_id,
+                event,
+                {
+                    "worse_reported_at": event.time,
+                    "updated_by_name": "the patient (reported feeling worse)",
+                    "alert": AlertReason.FEELS_WORSE.value,
+                    "alert_at": event.time,
+                },
+                "",
+                row={"alert": AlertReason.FEELS_WORSE.value, "alert_at": event.time, "worse": True},
+                alert_at=event.time,
             ),
         ),
         ("event", patients_repository.event_put_action(event)),
@@ -229,9 +323,180 @@ def report_worse(
     try:
         patients_repository.transact_with_retries(actions)
     except TransactionCancelled as exc:
+        # A closed visit first: "the team knows you feel worse" would be wrong then.
+        if exc.failed("patient"):
+            raise IntakeSessionEnded from exc
         reported_at = (exc.item("session") or {}).get("worse_reported_at")
         if exc.failed("session") and reported_at and reported_at > now - every_seconds:
             raise WorseReportedRecently(now - reported_at) from exc
-        if exc.failed("session") or exc.failed("patient"):
+        if exc.failed("session"):
             raise IntakeSessionEnded from exc
         raise
+
+
+def report_left(
+    *,
+    session_id: str,
+    hospital_id: str,
+    patient_id: str,
+    event: EncounterEvent,
+    audit_entry: AuditEntry,
+) -> bool:
+    """The patient says they have left: a flag on the queue row (staff decide what it means),
+    and the hospital's queue version advances. False when it was already reported;
+    IntakeSessionEnded when the session ended or the visit is closed."""
+    now = clock.now_epoch()
+    session = Expression(now=now, pid=patient_id)
+    actions = [
+        (
+            "session",
+            dynamodb.update_action(
+                INTAKE_SESSIONS,
+                _session_key(session_id),
+                session,
+                "SET left_reported_at = :now",
+                condition=f"attribute_exists({SESSION_KEY}) AND {LIVE} AND patient_id = :pid",
+            ),
+        ),
+        (
+            "patient",
+            _patient_report(
+                patient_id,
+                event,
+                {
+                    "left_reported_at": event.time,
+                    "updated_by_name": "the patient (said they have left)",
+                },
+                " AND attribute_not_exists(left_reported_at)",
+                row={"left_reported_at": event.time},
+            ),
+        ),
+        ("event", patients_repository.event_put_action(event)),
+        ("audit", audit_repository.put_action(audit_entry)),
+        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
+    ]
+    try:
+        patients_repository.transact_with_retries(actions)
+    except TransactionCancelled as exc:
+        if exc.failed("session"):
+            raise IntakeSessionEnded from exc
+        if exc.failed("patient"):
+            current = patients_repository.patient_get(patient_id, consistent=True)
+            if current is not None and current.in_queue and current.left_reported_at:
+                return False
+            raise IntakeSessionEnded from exc
+        raise
+    return True
+
+
+# --- Kiosks (devices of kind "kiosk") ---------------------------------------------------------
+def _kiosk_from_item(item: dict[str, Any]) -> Kiosk:
+    return Kiosk(
+        device_id=item["device_id"],
+        hospital_id=item["hospital_id"],
+        name=item["name"],
+        created_at=item["created_at"],
+        created_by=item["created_by"],
+        link_expires_at=item.get("link_expires_at", 0),
+        enrolled_at=item.get("enrolled_at"),
+        revoked_at=item.get("revoked_at"),
+        link_hash=item.get("link_hash", ""),
+        device_hash=item.get("device_hash", ""),
+    )
+
+
+_NEW_DEVICE = "attribute_not_exists(device_id)"
+
+
+def kiosk_insert(kiosk: Kiosk, audit_entry: AuditEntry) -> None:
+    item = {
+        "device_id": kiosk.device_id,
+        "kind": KIOSK,
+        "hospital_id": kiosk.hospital_id,
+        "name": kiosk.name,
+        "created_at": kiosk.created_at,
+        "created_by": kiosk.created_by,
+        "link_hash": kiosk.link_hash,
+        "link_expires_at": kiosk.link_expires_at,
+    }
+    dynamodb.transact_write(
+        [
+            ("kiosk", dynamodb.put_action(DEVICES, item, condition=_NEW_DEVICE)),
+            ("audit", audit_repository.put_action(audit_entry)),
+        ]
+    )
+
+
+def kiosk_get(device_id: str) -> Kiosk | None:
+    item = dynamodb.get_item(DEVICES, {"device_id": device_id})
+    return _kiosk_from_item(item) if item and item.get("kind") == KIOSK else None
+
+
+def kiosks_of_hospital(hospital_id: str) -> list[Kiosk]:
+    """A hospital's kiosks, newest first (devices of other kinds share the index: few items)."""
+    items, _ = dynamodb.query_all(
+        TableName=dynamodb.table_name(DEVICES),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :h",
+        ScanIndexForward=False,
+        **Expression(h=hospital_id).params(),
+    )
+    return [_kiosk_from_item(i) for i in items if i.get("kind") == KIOSK]
+
+
+def kiosk_enrol(
+    device_id: str, *, link_hash: str, device_hash: str, now_iso: str, audit_entry: AuditEntry
+) -> None:
+    """The link is used: the device's secret replaces it. KioskLinkInvalid when the link is
+    wrong, used, expired or revoked."""
+    expression = Expression(
+        kind=KIOSK, link=link_hash, device=device_hash, at=now_iso, now=clock.now_epoch()
+    )
+    try:
+        dynamodb.transact_write(
+            [
+                (
+                    "kiosk",
+                    dynamodb.update_action(
+                        DEVICES,
+                        {"device_id": device_id},
+                        expression,
+                        "SET enrolled_at = :at, device_hash = :device REMOVE link_hash",
+                        condition="kind = :kind AND link_hash = :link "
+                        "AND link_expires_at > :now AND attribute_not_exists(enrolled_at) "
+                        "AND attribute_not_exists(revoked_at)",
+                    ),
+                ),
+                ("audit", audit_repository.put_action(audit_entry)),
+            ]
+        )
+    except TransactionCancelled as exc:
+        if exc.failed("kiosk"):
+            raise KioskLinkInvalid from exc
+        raise
+
+
+def kiosk_revoke(device_id: str, *, staff_id: str, now_iso: str, audit_entry: AuditEntry) -> bool:
+    """Revoke a kiosk (its link and its cookie stop working). False when already revoked."""
+    expression = Expression(kind=KIOSK, at=now_iso, by=staff_id)
+    try:
+        dynamodb.transact_write(
+            [
+                (
+                    "kiosk",
+                    dynamodb.update_action(
+                        DEVICES,
+                        {"device_id": device_id},
+                        expression,
+                        "SET revoked_at = :at, revoked_by = :by REMOVE link_hash",
+                        condition="kind = :kind AND attribute_not_exists(revoked_at)",
+                    ),
+                ),
+                ("audit", audit_repository.put_action(audit_entry)),
+            ]
+        )
+    except TransactionCancelled as exc:
+        if exc.failed("kiosk"):
+            return False
+        raise
+    return True

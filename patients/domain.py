@@ -102,12 +102,17 @@ class EventType(StrEnum):
     ASSIGNED = "assigned"
     STATUS_CHANGED = "status_changed"
     DISPOSITION = "disposition"
+    CALLED = "called"  # "please go to <place>": the board and the patient's page show it
+    CALL_NOT_ANSWERED = "call_not_answered"
+    CALL_CANCELLED = "call_cancelled"
+    LEFT_REPORTED = "left_reported"  # the patient pressed "I have left"
+    CLOSED = "closed"  # a registration closed as not a patient (with a reason)
+    REOPENED = "reopened"  # an ended visit back where it was (undo)
     ISOLATION_SET = "isolation_set"
     POSSIBLE_DUPLICATE = "possible_duplicate"  # same name and birth date as a visit in the dept
     DUPLICATE_DISMISSED = "duplicate_dismissed"  # a clinician says: not the same person
     CLOSED_AS_DUPLICATE = "closed_as_duplicate"  # this registration closed, linked to the other
     DUPLICATE_LINKED = "duplicate_linked"  # on the visit that continues
-    END_UNDONE = "end_undone"  # a visit's end taken back within the undo window
 
 
 @dataclass(frozen=True)
@@ -405,18 +410,28 @@ class Patient(_Acuity):
     updated_by_name: str | None = None
     in_queue: bool = True  # in the department: on the live queue until a disposition
     match_key: str | None = None
+    # Calling the patient: where to (the place's words in English and Spanish), when, by whom.
+    # The waiting-room display and the patient's status page read called_to / called_at.
+    called_to: str = ""  # "" when not called
+    called_to_es: str = ""
+    called_at: str | None = None
+    called_by: str | None = None
+    called_by_name: str | None = None
+    call_count: int = 0  # calls this visit (a second call is the second)
+    missed_call_at: str | None = None  # the latest call was not answered
+    no_answer_count: int = 0
+    left_reported_at: str | None = None  # the patient says they have left: staff decide
+    closed_reason: str = ""  # why a registration was closed as not a patient
+    ended_from: str = ""  # the status the visit was in when it ended (undo goes back to it)
+    ended_by: str | None = None  # who ended it (a disposition's undo: them or a charge nurse)
+    client_hash: str = ""  # keyed hash of the registering client's address, never the address
+    companion: bool = False  # registered on the patient's behalf by someone else
     isolation: str = ""  # an Isolation set by a nurse ("" = none)
     # Another visit in the department with the same family name and birth date (its id and
     # check-in code), until a clinician links the two or says they are different people.
     possible_duplicate_of: str | None = None
     possible_duplicate_code: str | None = None
     duplicate_of: str | None = None  # closed as a duplicate of this visit
-    # How the visit ended, for an undo within UNDO_SECONDS: the status before, and by whom.
-    ended_from: str | None = None
-    ended_by: str | None = None
-    # Called to a place (the patient-journey issue adds the action): "" when not called.
-    called_to: str = ""
-    called_at: str | None = None
     arrival_day: str = ""  # the hospital's local date of arrival (daily figures)
 
     @property
@@ -443,6 +458,13 @@ class Patient(_Acuity):
     @property
     def ended(self) -> bool:
         return self.status in ENDED
+
+    @property
+    def called(self) -> bool:
+        return bool(self.called_to)
+
+    def called_to_label(self, language: str = "en") -> str:
+        return self.called_to_es if language == "es" and self.called_to_es else self.called_to
 
     @property
     def status_label(self) -> str:
@@ -478,6 +500,15 @@ class Patient(_Acuity):
 
 
 PATIENT_FIELDS = tuple(f.name for f in fields(Patient))
+
+# A call ends when the patient moves on (or the visit ends): the display stops showing it.
+CALL_CLEARED: dict[str, Any] = {
+    "called_to": "",
+    "called_to_es": "",
+    "called_at": None,
+    "called_by": None,
+    "called_by_name": None,
+}
 
 
 class AlertReason(StrEnum):
@@ -616,7 +647,11 @@ class QueueRow(_Acuity):
     vitals: dict[str, Any] = field(default_factory=dict)
     vitals_at: str | None = None
     called_to: str = ""
+    called_to_es: str = ""
     called_at: str | None = None
+    call_count: int = 0
+    missed_call_at: str | None = None
+    left_reported_at: str | None = None
 
     @property
     def alert_label(self) -> str:

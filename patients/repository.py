@@ -110,7 +110,11 @@ def _queue_row(patient: Patient) -> dict[str, Any]:
         "vitals": patient.vitals,
         "vitals_at": sets[-1].taken_at if sets else None,
         "called_to": patient.called_to,
+        "called_to_es": patient.called_to_es,
         "called_at": patient.called_at,
+        "call_count": patient.call_count or None,
+        "missed_call_at": patient.missed_call_at,
+        "left_reported_at": patient.left_reported_at,
     }
     stored = {name: _stored_value(value) for name, value in row.items()}
     return {name: value for name, value in stored.items() if value is not None}
@@ -141,6 +145,11 @@ def patient_from_item(item: dict[str, Any]) -> Patient:
             values[name] = tuple(values[name])
     values["vitals_sets"] = tuple(VitalsSet(**s) for s in item.get("vitals_sets") or ())
     return Patient(**values)
+
+
+def patient_get_action(patient_id: str) -> tuple[Any, dict[str, str]]:
+    """The table and key of a patient, for a BatchGetItem with other items."""
+    return PATIENTS, {"patient_id": patient_id}
 
 
 def patient_put_action(patient: Patient) -> dict[str, Any]:
@@ -211,7 +220,11 @@ def queue_row_from_item(item: dict[str, Any]) -> QueueRow:
         vitals=row.get("vitals") or {},
         vitals_at=row.get("vitals_at"),
         called_to=row.get("called_to", ""),
+        called_to_es=row.get("called_to_es", ""),
         called_at=row.get("called_at"),
+        call_count=int(row.get("call_count", 0)),
+        missed_call_at=row.get("missed_call_at"),
+        left_reported_at=row.get("left_reported_at"),
     )
 
 
@@ -324,6 +337,30 @@ def queue_state_rebuild(
 def patient_get(patient_id: str, *, consistent: bool = False) -> Patient | None:
     item = dynamodb.get_item(PATIENTS, {"patient_id": patient_id}, consistent=consistent)
     return patient_from_item(item) if item else None
+
+
+def patients_get_many(patient_ids: list[str], *, consistent: bool = False) -> list[Patient]:
+    """Several patients by id in as few BatchGetItem requests as the 100-key limit allows."""
+    if not patient_ids:
+        return []
+    keys = [{"patient_id": pid} for pid in sorted(set(patient_ids))]
+    items = dynamodb.batch_get({PATIENTS: keys}, consistent=consistent)[PATIENTS.name]
+    return [patient_from_item(i) for i in items]
+
+
+def arrivals_with_records_since(hospital_id: str, since_iso: str, limit: int) -> list[Patient]:
+    """A hospital's arrivals since a moment, newest first, as records (the check-in review:
+    a bounded window, never the history)."""
+    response = dynamodb.call(
+        "query",
+        TableName=dynamodb.table_name(PATIENTS),
+        IndexName="by-hospital",
+        KeyConditionExpression="hospital_id = :hid AND created_at >= :since",
+        ScanIndexForward=False,
+        Limit=limit,
+        **Expression(hid=hospital_id, since=since_iso).params(),
+    )
+    return [patient_from_item(dynamodb.deserialize(i)) for i in response.get("Items", [])]
 
 
 def patients_of_hospital(hospital_id: str, limit: int = 100) -> list[Patient]:
@@ -456,7 +493,15 @@ def oldest_at_level(hospital_id: str, level: int) -> str | None:
     return dynamodb.deserialize(items[0])["queue_rank"].split("#", 1)[1] if items else None
 
 
-BOARD_FIELDS = ("created_at", "check_in_code", "status", "room", "called_to", "called_at")
+BOARD_FIELDS = (
+    "created_at",
+    "check_in_code",
+    "status",
+    "room",
+    "called_to",
+    "called_to_es",
+    "called_at",
+)
 
 
 def board_items(hospital_id: str) -> list[dict[str, Any]]:
@@ -480,6 +525,42 @@ def visits_with_match_key(match_key: str, limit: int = 50) -> list[dict[str, Any
     """Visits of possibly the same person (the match-key index projects a summary)."""
     return dynamodb.query_key(
         PATIENTS, "match_key", match_key, index="by-match-key", limit=limit, newest_first=True
+    )
+
+
+def patient_report_action(
+    patient_id: str,
+    set_values: dict[str, Any],
+    *,
+    row: dict[str, Any],
+    alert_at: str | None = None,
+    condition: str = "",
+) -> dict[str, Any]:
+    """What a patient reports from their status page, as one action of the caller's transaction
+    (which also advances the hospital's queue state): `set_values` on the record, `row` on its
+    queue row, a new version on both, and with an alert the pinned rank (as
+    patients.domain.queue_rank ranks one). No read first; only while in the department."""
+    expression = Expression(one=1)
+    row_name = expression.name("queue_row")
+    version = expression.name("version")
+    values = dict(set_values)
+    if alert_at:
+        values["queue_rank"] = f"0#{alert_at}"
+    update = (
+        expression.update(values)
+        + f", {version} = {version} + :one"
+        + f", {row_name}.{version} = {version} + :one"
+        + "".join(
+            f", {row_name}.{expression.name(name)} = {expression.value(value)}"
+            for name, value in row.items()
+        )
+    )
+    return dynamodb.update_action(
+        PATIENTS,
+        {"patient_id": patient_id},
+        expression,
+        update,
+        condition="attribute_exists(queue_hospital_id) AND attribute_exists(queue_row)" + condition,
     )
 
 
@@ -624,3 +705,14 @@ def patient_rewrite_derived(patient: Patient) -> bool:
     except dynamodb.ConditionFailed:
         return False
     return True
+
+
+def patient_summaries(patient_ids: set[str] | frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Check-in code, name and hospital of each patient, by id (the admin's audit trail names
+    the patients it shows); unknown ids are left out."""
+    keys = [{"patient_id": p} for p in sorted(patient_ids) if len(p) <= 64]
+    if not keys:
+        return {}
+    items = dynamodb.batch_get({PATIENTS: keys})[PATIENTS.name]
+    fields = ("hospital_id", "check_in_code", "given_name", "family_name")
+    return {i["patient_id"]: {k: i.get(k) for k in fields} for i in items}

@@ -39,11 +39,13 @@ class Actor:
 
 @dataclass(frozen=True)
 class RequestContext:
-    """Where an action came from."""
+    """Where an action came from. `request_id` is the server's own; an id the client sent
+    (validated) is kept apart in `client_request_id`."""
 
     request_id: str
     client_address: str
     user_agent: str
+    client_request_id: str = ""
 
     @classmethod
     def from_request(cls, request) -> RequestContext:
@@ -51,7 +53,25 @@ class RequestContext:
             request_id=getattr(request, "request_id", ""),
             client_address=getattr(request, "client_address", ""),
             user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
+            client_request_id=getattr(request, "client_request_id", ""),
         )
+
+    @property
+    def client_address_key(self) -> str:
+        """A keyed hash of the client address: equal addresses give equal keys (one
+        workstation's accesses line up), but the address cannot be read back without the key."""
+        return address_key(self.client_address)
+
+
+def address_key(address: str) -> str:
+    if not address:
+        return ""
+    from django.conf import settings
+    from django.utils.crypto import salted_hmac
+
+    secret = getattr(settings, "SOLACE_AUDIT_ADDRESS_KEY", "") or settings.SECRET_KEY
+    digest = salted_hmac("solace.audit.address", address, secret=secret, algorithm="sha256")
+    return digest.hexdigest()[:16]
 
 
 SYSTEM_CONTEXT = RequestContext(request_id="", client_address="", user_agent="")

@@ -1,4 +1,4 @@
-"""`make run`: the app on http://127.0.0.1:$PORT, on an embedded store unless one is configured;
+"""`make run`: the app on http://localhost:$PORT, on an embedded store unless one is configured;
 `make manage CMD="…"`: a management command against the store `make run` is serving.
 
 Without SOLACE_DYNAMODB_ENDPOINT `make run` starts moto's server on loopback (in memory:
@@ -136,7 +136,9 @@ def serve() -> int:
         )
         write_env_file(path, shared)
         wrote = True
-        print(f"Solace is serving on {url}/  (Ctrl-C stops it)", flush=True)
+        # localhost, not the IP address: WebAuthn (passkeys) refuses IP addresses.
+        local_url = url.replace("127.0.0.1", "localhost")
+        print(f"Solace is serving on {local_url}/  (Ctrl-C stops it)", flush=True)
         if store is not None and shift_hours:
             shift = simulate_in_background(shift_hours)
         print(f'In another terminal: make manage CMD="audit_archive" (reads {path})', flush=True)

@@ -39,9 +39,18 @@ DUPLICATE_REPLAYS = "DuplicateReplays"  # a repeated submission answered with th
 VERSION_CONFLICTS = "VersionConflicts"  # a clinician action refused: someone changed it first
 QUEUE_RENDERS = "QueueRenders"  # the queue page or fragment rendered (and audited)
 QUEUE_NOT_MODIFIED = "QueueNotModified"  # a queue poll answered 204: nothing changed
+# a self-registration refused at a limit (per address, per hospital, wrong waiting-room codes)
+REGISTRATIONS_LIMITED = "RegistrationsLimited"
 
 METRICS = frozenset(
-    {REGISTRATIONS, DUPLICATE_REPLAYS, VERSION_CONFLICTS, QUEUE_RENDERS, QUEUE_NOT_MODIFIED}
+    {
+        REGISTRATIONS,
+        DUPLICATE_REPLAYS,
+        VERSION_CONFLICTS,
+        QUEUE_RENDERS,
+        QUEUE_NOT_MODIFIED,
+        REGISTRATIONS_LIMITED,
+    }
 )
 OPTIONAL_DIMENSIONS = frozenset({"HospitalId"})
 UNIT = "Count"

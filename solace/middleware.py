@@ -75,8 +75,10 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
+        # The id is always the server's; a well-formed id the client sent is kept apart.
+        request.request_id = uuid.uuid4().hex
         incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.client_request_id = incoming if _REQUEST_ID.match(incoming) else ""
         request.client_address = client_address(request)
         token = dynamodb.start_counting()
         try:
@@ -97,6 +99,7 @@ class RequestContextMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "request_id": request.request_id,
+                "client_request_id": request.client_request_id or None,
                 "dynamodb_requests": len(calls),
                 "dynamodb_ms": round(waited * 1000, 1),
             },

@@ -134,14 +134,43 @@ SESSION_COOKIE_AGE = SOLACE_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_NAME = "solace_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Sign-in throttle: failures of one account from one address first get progressive delays
+# (the longest is the lock-out); much higher ceilings hold an account (password sign-in only:
+# passkeys still work) or an address (a NAT of many people) for the lock-out time.
 SOLACE_LOGIN_MAX_FAILURES = env_int("SOLACE_LOGIN_MAX_FAILURES", 5, minimum=1)
 SOLACE_LOGIN_WINDOW_SECONDS = env_int("SOLACE_LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1)
 SOLACE_LOGIN_LOCKOUT_SECONDS = env_int("SOLACE_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+SOLACE_LOGIN_ACCOUNT_MAX_FAILURES = env_int("SOLACE_LOGIN_ACCOUNT_MAX_FAILURES", 50, minimum=1)
+SOLACE_LOGIN_ADDRESS_MAX_FAILURES = env_int("SOLACE_LOGIN_ADDRESS_MAX_FAILURES", 100, minimum=1)
 SOLACE_DEMO_PASSWORD = env_str("SOLACE_DEMO_PASSWORD")
+# Base32 TOTP secret of the demo staff who need a second factor (generated when unset).
+SOLACE_DEMO_TOTP_SECRET = env_str("SOLACE_DEMO_TOTP_SECRET")
+# WebAuthn (passkeys) relying party: the public host name; `localhost` locally (WebAuthn
+# refuses IP addresses, so open the app at http://localhost:PORT/).
+SOLACE_WEBAUTHN_RP_ID = SOLACE_DOMAIN or "localhost"
+# Key of the audit trail's client-address hashes (default: derived from the secret key).
+SOLACE_AUDIT_ADDRESS_KEY = env_str("SOLACE_AUDIT_ADDRESS_KEY")
 SOLACE_QUEUE_POLL_SECONDS = env_int("SOLACE_QUEUE_POLL_SECONDS", 5, minimum=1)
+# How often a patient's status page asks whether their visit changed (204 when it did not).
+SOLACE_STATUS_POLL_SECONDS = env_int("SOLACE_STATUS_POLL_SECONDS", 10, minimum=1)
 # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 SOLACE_TRUSTED_PROXY_HOPS = env_int("SOLACE_TRUSTED_PROXY_HOPS", 0, minimum=0)
 LOGIN_URL = "/accounts/login/"
+
+# Every password set (set-up link, commands) passes these (accounts.passwords).
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.RepeatedCharacterValidator"},
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -57,11 +57,36 @@ HOSPITALS = TableDef(
     indexes=(Index("by-slug", Key("slug")),),
 )
 
+ORGANIZATIONS = TableDef(
+    name="organizations",
+    partition_key=Key("organization_id"),
+)
+
+# What the staff list of an organization shows (never a password hash or a TOTP secret).
+STAFF_LIST_ATTRIBUTES = (
+    "email",
+    "name",
+    "roles",
+    "active",
+    "last_sign_in_at",
+    "totp_enabled_at",
+    "passkeys",
+    "setup_expires_at",
+)
+
 STAFF = TableDef(
     name="staff",
     partition_key=Key("staff_id"),
     # email uniqueness is a conditional write on an "email#<email>" claim item.
-    indexes=(Index("by-email", Key("email")),),
+    indexes=(
+        Index("by-email", Key("email")),
+        Index(
+            "by-organization",
+            Key("organization_id"),
+            projection="INCLUDE",
+            non_key_attributes=STAFF_LIST_ATTRIBUTES,
+        ),
+    ),
 )
 
 SESSIONS = TableDef(
@@ -154,6 +179,7 @@ AUDIT_LOG = TableDef(
 )
 
 TABLES: tuple[TableDef, ...] = (
+    ORGANIZATIONS,
     HOSPITALS,
     STAFF,
     SESSIONS,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -48,10 +49,21 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_page(request, 403, message)
 
 
+# Pages under /h/<hospital>/ are patients' (and the waiting room's): their error pages lead back
+# to that hospital's check-in form, never to the staff sign-in.
+_PATIENT_PATH = re.compile(r"^/h/([a-z0-9-]{1,64})/")
+
+
+def home_url(request: HttpRequest) -> str:
+    match = _PATIENT_PATH.match(request.path)
+    return f"/h/{match.group(1)}/intake/" if match else "/"
+
+
 def error_page(request: HttpRequest, status: int, message: str) -> HttpResponse:
     context = {
         "status": status,
         "message": message,
+        "home_url": home_url(request),
         "request_id": getattr(request, "request_id", ""),
         # Whoever is signed in, the page does not ask: reading the session is a DynamoDB call.
         "staff": None,

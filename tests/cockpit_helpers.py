@@ -14,9 +14,11 @@ _birthdays = itertools.count()
 
 def register(hospital, **changes):
     """A patient registers in their own browser; returns the stored patient item."""
-    if "date_of_birth" not in changes:
+    if "date_of_birth" in changes:  # the form asks for day, month and year
+        changes["born"] = changes.pop("date_of_birth")
+    if "born" not in changes:
         born = date(1980, 1, 1) + timedelta(days=next(_birthdays) % 100)
-        changes["date_of_birth"] = born.isoformat()
+        changes["born"] = born.isoformat()
     browser = Client()
     before = {p["patient_id"] for p in patients(hospital)}
     response = submit(browser, hospital, open_form(browser, hospital), **changes)

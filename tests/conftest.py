@@ -85,27 +85,64 @@ def hospital(make_hospital):
     return make_hospital()
 
 
+# Test staff who need a second factor (admins) get TOTP with this secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(staff, secret=TOTP_SECRET):
+    """Turn TOTP on for a staff member, as if they had scanned the QR code a while ago."""
+    from accounts import repository
+
+    step = app_clock.now_epoch() // 30
+    repository.staff_enable_totp(staff.staff_id, secret, app_clock.utc_now_iso(), step - 10)
+
+
+def totp_code(staff, secret=TOTP_SECRET):
+    """A code the server accepts now: each code works once, so the next unused step (the
+    server takes the step before and after the current one too)."""
+    from accounts import repository, second_factors
+
+    current = app_clock.now_epoch() // 30
+    last = repository.staff_get(staff.staff_id, consistent=True).totp_last_step
+    # Not the step before: a 30-second boundary passing meanwhile would make it too old.
+    step = max(current, last + 1)
+    assert step <= current + 1, "no unused TOTP step left: advance the clock"
+    return second_factors.totp_code(secret, step)
+
+
 @pytest.fixture
 def make_staff(hospital):
-    def make(role=Role.NURSE, hospitals=None, password=PASSWORD, email=None):
+    def make(role=Role.NURSE, hospitals=None, password=PASSWORD, email=None, roles=None):
         hospitals = hospitals if hospitals is not None else [hospital]
-        return services.staff_create(
+        roles = roles or {h.hospital_id: role for h in hospitals}
+        staff, _ = services.staff_create(
             email=email or f"{role.value}-{secrets.token_hex(5)}@example.org",
             name=f"Test {role.label.lower()}",
-            role=role,
-            hospital_ids=[h.hospital_id for h in hospitals],
+            roles=roles,
             password=password,
         )
+        if services.second_factor_required(staff):
+            enrol_totp(staff)
+        return staff
 
     return make
+
+
+def sign_in_with_client(browser, staff, password=PASSWORD):
+    """Password, then (for those who need it) the second step's plain `code` form."""
+    response = browser.post("/accounts/login/", {"email": staff.email, "password": password})
+    assert response.status_code == 303, response.content[:500]
+    if response["Location"] == "/accounts/login/verify/":
+        response = browser.post("/accounts/login/verify/", {"code": totp_code(staff)})
+        assert response.status_code == 303, response.content[:500]
+    return response
 
 
 @pytest.fixture
 def sign_in(client):
     def sign_in_as(staff, password=PASSWORD, browser=None):
         browser = browser or client
-        response = browser.post("/accounts/login/", {"email": staff.email, "password": password})
-        assert response.status_code == 303, response.content[:500]
+        sign_in_with_client(browser, staff, password)
         return browser
 
     return sign_in_as

@@ -9,7 +9,9 @@ from solace.tables import AUDIT_LOG, IDEMPOTENCY, PATIENTS
 VALID = {
     "given_name": "Ana",
     "family_name": "García López",
-    "date_of_birth": "1980-04-23",
+    "date_of_birth_day": "23",
+    "date_of_birth_month": "4",
+    "date_of_birth_year": "1980",
     "sex": "female",
     "phone": "+1 555 123 4567",
     "chief_complaint": "Pressure in my chest since this morning",
@@ -34,7 +36,22 @@ def open_form(client, hospital):
     return form_key(response)
 
 
+def date_parts(iso: str) -> dict[str, str]:
+    """A date as the form's three fields (day, month, year)."""
+    year, month, day = iso.split("-")
+    return {
+        "date_of_birth_day": str(int(day)),
+        "date_of_birth_month": str(int(month)),
+        "date_of_birth_year": year,
+    }
+
+
 def submit(client, hospital, key, **changes):
+    """Post every answer at once (what a final step carries); born="YYYY-MM-DD" is spelled out
+    into the form's three date fields."""
+    if "born" in changes:
+        changes = dict(changes)
+        changes.update(date_parts(changes.pop("born")))
     data = {**VALID, **changes, "idempotency_key": key}
     data = {k: v for k, v in data.items() if v is not None}
     return client.post(f"/h/{hospital.slug}/intake/", data)

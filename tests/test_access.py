@@ -1,6 +1,7 @@
 """Sign-in, role and hospital-membership checks, and signed cursors."""
 
 import pytest
+from django.test import Client
 
 from accounts.domain import Role
 from solace import cursors
@@ -74,3 +75,60 @@ def test_cursor_from_another_query_is_a_400(client):
 def test_no_cursor_for_the_last_page():
     assert cursors.encode(None, scope="probe") is None
     assert cursors.decode("", scope="probe") is None
+
+
+# --- Every denied attempt is on record, under the actor's organization ------------------------
+def denied_entries(staff):
+    from audit import repository
+    from audit.domain import org_partition
+
+    entries, _ = repository.query_page(
+        index=None,
+        key_name="hospital_id",
+        key_value=org_partition(staff.organization_id),
+        entry_from="0",
+        entry_to="~",
+        filters={"actor_id": staff.staff_id, "action": "access.denied"},
+        limit=100,
+        start_key=None,
+    )
+    return entries
+
+
+def test_a_nurse_on_the_audit_trail_and_an_admin_on_clinical_pages_are_audited(
+    make_staff, sign_in, client, hospital
+):
+    nurse = make_staff(Role.NURSE)
+    sign_in(nurse)
+    assert client.get("/audit/").status_code == 403
+    assert client.get("/admin/staff/").status_code == 403
+    [audit_page, staff_page] = sorted(denied_entries(nurse), key=lambda e: e["time"])
+    assert audit_page["outcome"] == "forbidden" and "console:audit" in audit_page["detail"]
+    assert staff_page["detail"] == "page=console:staff"
+    admin = make_staff(Role.ADMIN)
+    admin_browser = sign_in(admin, browser=Client())
+    patient_id = "9" * 32
+    assert admin_browser.get(f"/cockpit/patients/{patient_id}/").status_code == 403
+    [entry] = denied_entries(admin)
+    assert entry["patient_id"] == patient_id and entry["outcome"] == "forbidden"
+
+
+def test_another_hospitals_patient_is_a_404_on_record(make_staff, make_hospital, sign_in, client):
+    from tests.cockpit_helpers import register
+
+    other = make_hospital(organization_id="org-elsewhere")
+    patient = register(other)
+    nurse = make_staff(Role.NURSE)
+    sign_in(nurse)
+    response = client.get(f"/cockpit/patients/{patient['patient_id']}/")
+    assert response.status_code == 404
+    unknown = "0" * 32
+    assert client.get(f"/cockpit/patients/{unknown}/").status_code == 404
+    entries = denied_entries(nurse)
+    assert {e["patient_id"] for e in entries} == {patient["patient_id"], unknown}
+    assert {e["outcome"] for e in entries} == {"not_found"}
+    # Filed under the nurse's organization, and found by patient id.
+    from audit import repository
+
+    by_patient = repository.entries_for_patient(patient["patient_id"])
+    assert any(e["action"] == "access.denied" for e in by_patient)

@@ -155,18 +155,55 @@ def test_patient_detail_shows_reasons_timeline_and_audits_the_read(nurse_client,
     assert len(views) == 1 and views[0]["actor_id"] == nurse.staff_id
 
 
-def test_earlier_visits_only_within_the_organization(make_hospital, make_staff, sign_in, client):
+def test_earlier_visits_are_detailed_only_at_the_viewers_hospitals(
+    make_hospital, make_staff, sign_in, client
+):
     here = make_hospital(organization_id="org-a")
     sister = make_hospital(organization_id="org-a", name="Sister General")
+    also_mine = make_hospital(organization_id="org-a", name="Also Mine General")
     stranger = make_hospital(organization_id="org-b", name="Other Org Hospital")
-    sign_in(make_staff(Role.NURSE, hospitals=[here]))
+    sign_in(make_staff(Role.NURSE, hospitals=[here, also_mine]))
     family = f"Visit{here.slug.replace('-', '')}"
-    register(sister, family_name=family, date_of_birth="1980-04-23")
+    at_sister = register(sister, family_name=family, date_of_birth="1980-04-23")
     register(stranger, family_name=family, date_of_birth="1980-04-23")
+    at_mine = register(also_mine, family_name=family, date_of_birth="1980-04-23")
     patient = register(here, family_name=family, date_of_birth="1980-04-23")
     body = client.get(f"/cockpit/patients/{patient['patient_id']}/").content.decode()
-    assert "Sister General" in body and "possible matches" in body
+    assert "Also Mine General" in body and at_mine["check_in_code"] in body
+    # The sister hospital's visit: a count only, no hospital, date, status or code.
+    assert "Sister General" not in body and at_sister["check_in_code"] not in body
+    assert at_sister["created_at"] not in body
+    assert "1 possible visit at other hospitals of the organization" in body
+    assert "within the last 72 hours" in body
     assert "Other Org Hospital" not in body
+    # What was shown is audited: the record, and the detailed visit under its own patient.
+    [viewed] = audit_entries(here, "patient.viewed")
+    assert viewed["detail"] == "earlier_visits=1 elsewhere=1"
+    shown = audit_repository.entries_for_patient(at_mine["patient_id"])
+    assert [(e["action"], e["detail"]) for e in shown if e["action"].endswith("shown")] == [
+        ("patient.earlier_visit_shown", f"on={patient['patient_id']}")
+    ]
+    assert not [
+        e
+        for e in audit_repository.entries_for_patient(at_sister["patient_id"])
+        if e["action"] == "patient.earlier_visit_shown"
+    ]
+
+
+def test_an_older_visit_elsewhere_is_counted_without_within_72_hours(
+    make_hospital, make_staff, sign_in, client, clock
+):
+    here = make_hospital(organization_id="org-c")
+    sister = make_hospital(organization_id="org-c", name="Sister General")
+    sign_in(make_staff(Role.NURSE, hospitals=[here]))
+    family = f"Old{here.slug.replace('-', '')}"
+    register(sister, family_name=family, date_of_birth="1980-04-23")
+    clock.advance(4 * 86400)
+    sign_in(make_staff(Role.NURSE, hospitals=[here]))
+    patient = register(here, family_name=family, date_of_birth="1980-04-23")
+    body = client.get(f"/cockpit/patients/{patient['patient_id']}/").content.decode()
+    assert "1 possible visit at other hospitals" in body
+    assert "72 hours" not in body
 
 
 def test_vitals_rerun_triage_and_flag_danger_zone(nurse_client, hospital):

@@ -52,13 +52,14 @@ def test_create_hospital_and_staff_then_sign_in(monkeypatch, client):
     )
     assert f"created admin {email}" in out
     staff = repository.staff_get_by_email(email)
-    assert staff.role == Role.ADMIN and staff.hospital_ids == {hospital.hospital_id}
+    assert staff.roles == {hospital.hospital_id: Role.ADMIN}
     assert PASSWORD not in staff.password_hash
     assert [r.staff_id for r in repository.hospital_get(hospital.hospital_id).roster] == [
         staff.staff_id
     ]
     response = client.post("/accounts/login/", {"email": email, "password": PASSWORD})
-    assert response.status_code == 303
+    # An admin needs a second factor: without one, signing in means enrolling one first.
+    assert response.status_code == 303 and response["Location"] == "/accounts/login/enrol/"
 
 
 @pytest.mark.parametrize(
@@ -166,4 +167,10 @@ def test_seed_demo_is_idempotent(settings):
     admin = repository.staff_get_by_email("admin@example.com")
     assert nurse.hospital_ids == {demo.hospital_id}
     assert physician.hospital_ids == admin.hospital_ids == {demo.hospital_id, north.hospital_id}
+    charge = repository.staff_get_by_email("charge@example.com")
+    assert charge.roles == {demo.hospital_id: Role.CHARGE_NURSE, north.hospital_id: Role.NURSE}
     assert "created hospital demo" in first or "already present" in first
+    # The admin needs a second factor: TOTP with the demo secret (printed when generated).
+    assert admin.totp_secret and admin.totp_enabled_at and not nurse.totp_secret
+    if "created staff admin@example.com" in first:
+        assert f"demo TOTP secret (SOLACE_DEMO_TOTP_SECRET unset): {admin.totp_secret}" in first

@@ -133,7 +133,10 @@ def test_archive_bucket_matches_the_code(template):
     [code_rule] = archive_bucket.LIFECYCLE_RULES
     assert rule["Prefix"] == code_rule["Filter"]["Prefix"]
     assert rule["Transitions"] == [
-        {"TransitionInDays": archive_bucket.GLACIER_AFTER_DAYS, "StorageClass": "GLACIER"}
+        {
+            "TransitionInDays": archive_bucket.GLACIER_AFTER_DAYS,
+            "StorageClass": archive_bucket.ARCHIVE_STORAGE_CLASS,
+        }
     ]
     assert rule["ExpirationInDays"] == archive_bucket.EXPIRE_AFTER_DAYS
     assert (

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from solace import embedded
+from tests.conftest import PASSWORD
 from tests.fault_proxy import ERRORS, FaultProxy
 from tests.intake_helpers import VALID, idempotency_records, patients
 
@@ -146,18 +147,47 @@ def _try(call):
         return exc
 
 
-def test_a_conditional_put_retried_after_it_landed_is_not_an_error(
+def test_opening_the_form_sends_no_write_through_the_proxy(
     faulty_server, proxy, live_store, make_hospital
 ):
-    """Opening the form writes the intake session with a condition (never over another). When
-    the store commits it but the answer is lost, botocore's retry finds the item there: the
-    write recognises its own item and the patient gets the form, not a 500."""
+    """The form's GET writes nothing (its intake session travels in a signed cookie): with
+    every write refused by the proxy, the form still opens, and no write was even tried."""
     hospital = make_hospital()
+    try:
+        for operation in ("PutItem", "UpdateItem", "TransactWriteItems", "DeleteItem"):
+            proxy.operation = operation
+            proxy.arm("reject", times=100, error="server error")
+            page = requests.get(f"{faulty_server.url}/h/{hospital.slug}/intake/", timeout=10)
+            assert page.status_code == 200 and 'name="idempotency_key"' in page.text
+            assert proxy.seen == 0, operation
+    finally:
+        proxy.arm("reject", times=0)
+        proxy.operation = "TransactWriteItems"
+
+
+def test_a_conditional_put_retried_after_it_landed_is_not_an_error(
+    faulty_server, proxy, live_store, make_staff
+):
+    """Signing in writes the audit entry and the session with conditions (never over another).
+    When the store commits such a put but the answer is lost, botocore's retry finds the item
+    there: the write recognises its own item and the person is signed in, not shown a 500.
+    (Opening the intake form used to be this test's put; it writes nothing now.)"""
+    staff = make_staff()
+    browser = requests.Session()
+    login = browser.get(f"{faulty_server.url}/accounts/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
     proxy.operation = "PutItem"
     try:
         proxy.arm("lose", times=1, error="server error")
-        page = requests.get(f"{faulty_server.url}/h/{hospital.slug}/intake/", timeout=10)
+        response = requests.post(
+            f"{faulty_server.url}/accounts/login/",
+            data={"email": staff.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            cookies=browser.cookies.get_dict(),
+            headers={"Referer": f"{faulty_server.url}/accounts/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
         assert proxy.seen == 1
     finally:
         proxy.operation = "TransactWriteItems"
-    assert page.status_code == 200 and 'name="idempotency_key"' in page.text
+    assert response.status_code == 303, response.text[:300]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from audit import repository as audit_repository
-from intake import repository
+from intake import repository, tickets
 from intake.views import INTAKE_COOKIE
 from patients import repository as patients_repository
 from solace import dynamodb
@@ -28,15 +28,44 @@ def test_unknown_hospital_is_404(client):
     assert client.get("/h/no-such-hospital/intake/").status_code == 404
 
 
-def test_opening_the_form_starts_an_intake_session_bound_to_the_hospital(client, hospital):
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch):
+    """The names of the DynamoDB API calls made while the test runs."""
+    calls = []
+    original = dynamodb.call
+
+    def spy(operation, **kwargs):
+        calls.append("".join(part.capitalize() for part in operation.split("_")))
+        return original(operation, **kwargs)
+
+    monkeypatch.setattr(dynamodb, "call", spy)
+    return calls
+
+
+def test_opening_the_form_writes_nothing_the_cookie_carries_the_session(
+    client, hospital, dynamodb_calls
+):
     response = client.get(f"/h/{hospital.slug}/intake/")
+    assert response.status_code == 200
+    assert not WRITES & set(dynamodb_calls), dynamodb_calls
     cookie = response.cookies[INTAKE_COOKIE]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie["path"] == f"/h/{hospital.slug}/"
-    session = repository.intake_session_get(cookie.value)
-    assert session.hospital_id == hospital.hospital_id
-    assert session.idempotency_key == form_key(response)
-    assert session.expires_at == pytest.approx(now_epoch() + 2 * 3600, abs=5)
+    ticket = tickets.decode(cookie.value, hospital)
+    assert ticket.hospital_id == hospital.hospital_id
+    assert ticket.idempotency_key == form_key(response)
+    assert ticket.expires_at == pytest.approx(now_epoch() + 2 * 3600, abs=5)
+    assert repository.intake_session_get(ticket.session_id) is None  # nothing stored yet
+    # Signed: a cookie changed by hand is no session at all.
+    assert tickets.decode(cookie.value[:-2] + "xx", hospital) is None
+    # The registration creates it, for the whole visit (24 hours at most).
+    assert submit(client, hospital, form_key(response)).status_code == 303
+    session = repository.intake_session_get(ticket.session_id)
+    assert session.hospital_id == hospital.hospital_id and session.registered
+    assert session.expires_at == pytest.approx(now_epoch() + 24 * 3600, abs=5)
 
 
 def test_reloading_keeps_the_same_session_and_key(client, hospital):
@@ -46,14 +75,31 @@ def test_reloading_keeps_the_same_session_and_key(client, hospital):
     assert client.cookies[INTAKE_COOKIE].value == first.cookies[INTAKE_COOKIE].value
 
 
-def test_the_form_asks_no_payment_questions_and_loads_nothing_from_elsewhere(client, hospital):
-    response = client.get(f"/h/{hospital.slug}/intake/")
+def _input_names(response) -> set[str]:
     body = response.content.decode()
     form = body[body.index('id="intake-form"') :]
-    names = set(re.findall(r'name="([^"]+)"', form))
-    assert names == {*VALID, "csrfmiddlewaretoken", "idempotency_key"}
+    return set(re.findall(r'name="([^"]+)"', form))
+
+
+def test_the_form_asks_no_payment_questions_and_loads_nothing_from_elsewhere(client, hospital):
+    response = client.get(f"/h/{hospital.slug}/intake/")
+    step_one = _input_names(response)
+    body = response.content.decode()
     assert "http://" not in body and "https://" not in body
     assert len(response.content) < 40_000
+    second = client.post(f"/h/{hospital.slug}/intake/", {**VALID, "step": "1"})
+    assert second.status_code == 200 and 'name="chief_complaint"' in second.content.decode()
+    assert len(second.content) < 40_000
+    names = step_one | _input_names(second)
+    controls = {"csrfmiddlewaretoken", "idempotency_key", "step", "back"}
+    assert names == {*VALID, "registering_for", *controls}
+    assert not {n for n in names if re.search("insur|pay|card|ssn|bank", n)}
+    # What only a companion can report is asked of a companion only.
+    assert "Not breathing" not in second.content.decode()
+    data = {**VALID, "step": "1", "registering_for": "someone_else"}
+    companion = client.post(f"/h/{hospital.slug}/intake/", data)
+    assert "companion_symptoms" in _input_names(companion)
+    assert "Not breathing" in companion.content.decode()
 
 
 def test_registration_writes_patient_events_audit_and_shows_status(client, hospital):
@@ -202,10 +248,11 @@ def test_one_intake_session_registers_one_patient(client, hospital):
         ({"chief_complaint": ""}, "chief_complaint"),
         ({"chief_complaint": "a" * 501}, "chief_complaint"),
         ({"chief_complaint": "pain\x00"}, "chief_complaint"),
-        ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
-        ({"date_of_birth": "1850-01-01"}, "date_of_birth"),
-        ({"date_of_birth": "23/04/1980"}, "date_of_birth"),
-        ({"date_of_birth": "1980-02-30"}, "date_of_birth"),
+        ({"date_of_birth_year": "2999"}, "date_of_birth"),
+        ({"date_of_birth_year": "1850"}, "date_of_birth"),
+        ({"date_of_birth_day": "23/04"}, "date_of_birth"),
+        ({"date_of_birth_day": "30", "date_of_birth_month": "2"}, "date_of_birth"),
+        ({"date_of_birth_month": ""}, "date_of_birth"),
         ({"sex": "robot"}, "sex"),
         ({"pain_score": "11"}, "pain_score"),
         ({"pain_score": "-1"}, "pain_score"),
@@ -261,9 +308,14 @@ def test_status_page_only_in_the_browser_holding_the_session(client, hospital, c
     response = stranger.get(f"/h/{hospital.slug}/intake/status/")
     assert "This page has expired" in response.content.decode()
     assert "Ana" not in response.content.decode()
-    clock.advance(2 * 3600 + 1)
+    # The session lasts the visit: long after the form's two hours it still works...
+    clock.advance(6 * 3600)
     later = client.get(f"/h/{hospital.slug}/intake/status/")
-    assert "This page has expired" in later.content.decode()
+    assert "Please stay in the waiting room" in later.content.decode()
+    # ...up to its absolute cap.
+    clock.advance(18 * 3600 + 1)
+    capped = client.get(f"/h/{hospital.slug}/intake/status/")
+    assert "This page has expired" in capped.content.decode()
 
 
 def test_worse_flags_the_patient_once_per_ten_minutes(client, hospital, clock):
@@ -290,12 +342,23 @@ def test_worse_needs_a_registered_session(client, hospital):
 
 
 def test_finish_clears_the_device_for_the_next_person(client, hospital):
+    from django.test import Client
+
     key = open_form(client, hospital)
     submit(client, hospital, key)
+    cookie = client.cookies[INTAKE_COOKIE].value
     client.post(f"/h/{hospital.slug}/intake/finish/")
     response = client.get(f"/h/{hospital.slug}/intake/")
     assert response.status_code == 200
     assert form_key(response) != key
+    # "Done" ended the session on the server: the old cookie opens nothing any more.
+    copy = Client()
+    copy.cookies[INTAKE_COOKIE] = cookie
+    page = copy.get(f"/h/{hospital.slug}/intake/status/").content.decode()
+    assert "This page has expired" in page and "Ana" not in page
+    assert copy.post(f"/h/{hospital.slug}/intake/status/worse/").status_code == 303
+    [patient] = patients(hospital)
+    assert "worse_reported_at" not in patient
 
 
 def test_missing_csrf_token_is_refused_and_writes_nothing(hospital):
@@ -313,7 +376,7 @@ def test_the_form_is_offered_in_spanish(client, hospital):
     response = client.get(f"/h/{hospital.slug}/intake/")
     body = response.content.decode()
     assert 'lang="es"' in body
-    assert "Registrarse" in body or "Registrar" in body
+    assert "Siguiente" in body and "Fecha de nacimiento" in body
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ def test_units_are_converted_to_one_stored_unit_and_shown_in_the_hospitals(
     nurse_client, make_hospital, make_staff, sign_in
 ):
     hospital = make_hospital()
-    accounts_services.hospital_update(hospital.slug, temperature_unit="F")
+    accounts_services.hospital_update(hospital.slug, {"temperature_unit": "F"})
     browser = sign_in(make_staff(Role.NURSE, hospitals=[hospital]), browser=Client())
     patient = register(hospital, **SPRAIN)["patient_id"]
     act(
@@ -160,7 +160,7 @@ def test_a_finding_re_runs_the_engine_and_the_timeline_says_so(nurse_client, hos
 
 
 def test_a_childs_weight_is_asked_once_before_the_acuity_is_confirmed(nurse_client, hospital):
-    child = register(hospital, date_of_birth="2021-03-01", **SPRAIN)["patient_id"]
+    child = register(hospital, born="2021-03-01", **SPRAIN)["patient_id"]
     body = page(nurse_client, child)
     assert "record the weight" in body and 'id="vitals-weight"' in body
     refused = act(nurse_client, child, "acuity", level=str(stored(child)["suggested_level"]))
@@ -230,7 +230,7 @@ def test_quick_registration_refuses_bad_input_and_writes_nothing(
 
 
 def test_completing_the_name_re_runs_the_match_and_drops_the_alias(nurse_client, hospital):
-    earlier = register(hospital, family_name="Okafor", date_of_birth="1951-02-03")
+    earlier = register(hospital, family_name="Okafor", born="1951-02-03")
     _arrival(nurse_client, age="70")
     [unknown] = [p for p in patients(hospital) if p["patient_id"] != earlier["patient_id"]]
     done = act(

@@ -307,6 +307,7 @@ def test_every_metric_constant_emits(capsys):
         metrics.VERSION_CONFLICTS,
         metrics.QUEUE_RENDERS,
         metrics.QUEUE_NOT_MODIFIED,
+        metrics.REGISTRATIONS_LIMITED,
     ]
     assert set(names) == metrics.METRICS
     for name in names:

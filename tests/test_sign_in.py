@@ -133,32 +133,71 @@ def fail(browser, email, times):
     ]
 
 
-def test_five_failures_for_one_account_lock_it_from_any_address(make_staff, clock):
-    staff = make_staff()
-    answers = [r.status_code for r in fail(Client(REMOTE_ADDR="192.0.2.1"), staff.email, 4)]
-    assert answers == [400, 400, 400, 400]
-    fifth = fail(Client(REMOTE_ADDR="192.0.2.2"), staff.email, 1)[0]
-    assert fifth.status_code == 429
-    elsewhere = Client(REMOTE_ADDR="192.0.2.3")
-    right = elsewhere.post("/accounts/login/", {"email": staff.email, "password": PASSWORD})
-    assert right.status_code == 429
-    assert "Wait 15 minutes" in right.content.decode()
-    clock.advance(15 * 60 + 1)
-    again = elsewhere.post("/accounts/login/", {"email": staff.email, "password": PASSWORD})
-    assert again.status_code == 303
+def sign_in_answer(browser, staff, password=PASSWORD):
+    return browser.post("/accounts/login/", {"email": staff.email, "password": password})
 
 
-def test_five_failures_from_one_address_lock_that_address(make_staff, client):
+def test_failures_from_one_address_delay_that_pair_progressively(make_staff, clock):
     staff = make_staff()
-    for n in range(5):
-        fail(client, f"someone-{n}@example.org", 1)
-    response = client.post("/accounts/login/", {"email": staff.email, "password": PASSWORD})
-    assert response.status_code == 429
-    other = Client(REMOTE_ADDR="192.0.2.99")
-    assert (
-        other.post("/accounts/login/", {"email": staff.email, "password": PASSWORD}).status_code
-        == 303
-    )
+    attacker = Client(REMOTE_ADDR="192.0.2.1")
+    answers = [r.status_code for r in fail(attacker, staff.email, 5)]
+    assert answers == [400, 400, 400, 400, 429]  # the fifth starts a 30 s delay
+    held = sign_in_answer(attacker, staff)
+    assert held.status_code == 429 and "Wait 1 minutes" in held.content.decode()
+    clock.advance(31)
+    assert fail(attacker, staff.email, 1)[0].status_code == 429  # the sixth: 60 s
+    clock.advance(31)
+    assert sign_in_answer(attacker, staff).status_code == 429  # still held back
+    clock.advance(30)
+    assert sign_in_answer(attacker, staff).status_code == 303
+
+
+def test_a_weaponised_lock_out_does_not_stop_the_real_user_from_another_address(make_staff, clock):
+    staff = make_staff()
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    fail(attacker, staff.email, 5)
+    for _ in range(6):  # and keeps going, every minute
+        clock.advance(60)
+        fail(attacker, staff.email, 1)
+    assert sign_in_answer(attacker, staff).status_code == 429
+    real_user = Client(REMOTE_ADDR="192.0.2.200")
+    assert sign_in_answer(real_user, staff).status_code == 303
+
+
+def test_many_accounts_behind_one_address_are_not_locked_together(make_staff):
+    """A hospital NAT or a shared workstation: one person's typos never lock the others."""
+    ward = Client(REMOTE_ADDR="198.51.100.80")
+    for n in range(8):
+        fail(ward, f"colleague-{n}@example.org", 5)
+    staff = make_staff()
+    assert sign_in_answer(ward, staff).status_code == 303
+
+
+def test_the_address_ceiling_holds_back_a_spraying_address(make_staff, settings):
+    settings.SOLACE_LOGIN_ADDRESS_MAX_FAILURES = 6
+    sprayer = Client(REMOTE_ADDR="198.51.100.81")
+    for n in range(6):
+        fail(sprayer, f"sprayed-{n}@example.org", 1)
+    staff = make_staff()
+    assert sign_in_answer(sprayer, staff).status_code == 429
+    assert sign_in_answer(Client(REMOTE_ADDR="198.51.100.82"), staff).status_code == 303
+
+
+def test_the_account_ceiling_holds_passwords_but_never_passkeys(make_staff, settings, sign_in):
+    from tests.webauthn_helpers import SoftPasskey, passkey_sign_in, register_passkey
+
+    staff = make_staff()
+    passkey = SoftPasskey()
+    register_passkey(sign_in(staff, browser=Client(REMOTE_ADDR="192.0.2.150")), passkey)
+    settings.SOLACE_LOGIN_ACCOUNT_MAX_FAILURES = 8
+    for n in range(8):  # a botnet: each address stays under its own limit
+        fail(Client(REMOTE_ADDR=f"203.0.113.{n + 1}"), staff.email, 1)
+    real_user = Client(REMOTE_ADDR="192.0.2.201")
+    held = sign_in_answer(real_user, staff)
+    assert held.status_code == 429 and "passkey" in held.content.decode()
+    answer = passkey_sign_in(real_user, passkey)
+    assert answer.status_code == 200, answer.content
+    assert real_user.get("/cockpit/").status_code == 200
 
 
 def test_throttling_an_unknown_account_looks_the_same(client):
@@ -175,3 +214,26 @@ def test_failures_spread_beyond_the_window_do_not_lock(make_staff, clock):
         "/accounts/login/", {"email": staff.email, "password": PASSWORD}
     )
     assert ok.status_code == 303
+
+
+def test_the_csrf_token_changes_at_sign_in_and_at_sign_out(make_staff):
+    browser = Client(REMOTE_ADDR="192.0.2.11")
+    browser.get("/accounts/login/")
+    before = browser.cookies["csrftoken"].value
+    sign_in_answer(browser, make_staff())
+    signed_in = browser.cookies["csrftoken"].value
+    assert signed_in != before
+    browser.post("/accounts/logout/")
+    assert browser.cookies["csrftoken"].value not in (before, signed_in)
+
+
+def test_an_old_csrf_token_is_refused_after_sign_in(make_staff):
+    browser = Client(enforce_csrf_checks=True, REMOTE_ADDR="192.0.2.12")
+    browser.get("/accounts/login/")
+    old_token = browser.cookies["csrftoken"].value
+    staff = make_staff()
+    browser.post(
+        "/accounts/login/",
+        {"email": staff.email, "password": PASSWORD, "csrfmiddlewaretoken": old_token},
+    )
+    assert browser.post("/accounts/logout/", {"csrfmiddlewaretoken": old_token}).status_code == 403

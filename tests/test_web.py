@@ -67,7 +67,9 @@ def test_one_json_log_line_per_request_with_route_not_path(client, caplog, make_
     record = records[0]
     assert record.route == "accounts/login/"
     assert record.status == 400
-    assert record.request_id == "probe-request-0001"
+    # The request id is the server's own; the client's is kept apart.
+    assert record.request_id != "probe-request-0001" and len(record.request_id) == 32
+    assert record.client_request_id == "probe-request-0001"
     assert record.dynamodb_requests >= 2  # throttle read, staff lookup, failure counters
     from solace.logging import JsonFormatter
 

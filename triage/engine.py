@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from triage import rules
-from triage.matcher import HISTORY, PRESENT, find_mentions
+from triage.matcher import HISTORY, PRESENT, find_mentions, find_readings
 from triage.rules import RULES, Evidence, Rule
 from triage.vocabulary import (
     AVPU,
@@ -224,6 +224,15 @@ def _evidence(inp: TriageInput) -> Evidence:
             )
             if counts:
                 add(mention.concept, f'"{mention.words}" ({field})')
+    # A vital sign typed in the complaint ("pulse 35") can only add: the rules read it beside the
+    # measured value (the more abnormal counts), never instead of it.
+    typed: dict[str, list[tuple[float, str]]] = {}
+    for reading in find_readings(inp.chief_complaint, "complaint"):
+        for value in reading.values:
+            how = f'typed "{reading.words}" ({reading.field})'
+            typed.setdefault(reading.vital, []).append((value, how))
+    if inp.onset == "over_week":
+        add("lasting_over_week", "onset: over a week")
     if inp.pregnant or inp.pregnancy_weeks:
         weeks = f", {inp.pregnancy_weeks} weeks" if inp.pregnancy_weeks else ""
         add("pregnancy", f"pregnant{weeks}")
@@ -245,6 +254,7 @@ def _evidence(inp: TriageInput) -> Evidence:
         measured=measured,
         pain=pain,
         avpu=vitals.avpu,
+        typed={vital: tuple(values) for vital, values in typed.items()},
     )
 
 

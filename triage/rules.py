@@ -13,7 +13,7 @@ ch. 6 pediatric triage. Where the handbook gives no number, the source names the
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from triage.matcher import read_tsv
@@ -215,6 +215,9 @@ class Evidence:
     measured: Mapping[str, float]  # vital name -> value (measured ones only)
     pain: tuple[int, str] | None  # (score, "nurse-recorded" | "self-reported")
     avpu: str | None
+    # vital name -> values typed in the complaint ("pulse 35"), each with how it was typed;
+    # InBand reads them beside the measured value, so a typed value can only add
+    typed: Mapping[str, tuple[tuple[float, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,14 +241,18 @@ class InBand:
     band: str
 
     def check(self, ev: Evidence) -> tuple[str, ...]:
-        value = ev.measured.get(self.vital)
+        """The measured value and any typed one ("pulse 35"), each when in the band."""
         table = VITALS[self.vital]
         needed = table.severity.index(self.band) + 1
-        if value is None or table.severity_of(ev.age_days, value) < needed:
-            return ()
+        values = [(ev.measured[self.vital], "")] if self.vital in ev.measured else []
+        values += [(value, f", {how}") for value, how in ev.typed.get(self.vital, ())]
         age = table.age_band(ev.age_days)
         bounds = age.bands[self.band].describe(table.unit)
-        return (f"{table.name} {value:g}{table.unit} ({self.band} for {age.label}: {bounds})",)
+        return tuple(
+            f"{table.name} {value:g}{table.unit}{how} ({self.band} for {age.label}: {bounds})"
+            for value, how in values
+            if table.severity_of(ev.age_days, value) >= needed
+        )
 
     def describe(self) -> str:
         return f"{VITALS[self.vital].name} in the {self.band} band for age"
@@ -554,11 +561,17 @@ RULES: tuple[Rule, ...] = (
         "A",
         1,
         "Abnormal blood glucose with altered mental status: needs treatment now.",
-        ((InBand("glucose_mg_dl", "critical"), _has("low_blood_sugar")), ALTERED_MENTAL_STATUS),
+        (
+            (
+                InBand("glucose_mg_dl", "critical"),
+                _has("low_blood_sugar", "glucose_meter_high"),
+            ),
+            ALTERED_MENTAL_STATUS,
+        ),
         f"{A_SOURCE} (hypoglycemia with a change in mental status); glucose thresholds: see"
         " the glucose band",
         "Two-sided like the other measures: > 600 mg/dL with altered mental status"
-        " (hyperosmolar state) fires too.",
+        " (hyperosmolar state) fires too, and so does a home meter reading 'HI'.",
     ),
     Rule(
         "A.petechial_rash",
@@ -712,6 +725,20 @@ RULES: tuple[Rule, ...] = (
         f"{B_SOURCE} (respiratory distress without immediate need for intervention)",
     ),
     Rule(
+        "B.infant_breathing",
+        "B",
+        2,
+        "Breathing difficulty in an infant under 12 months: little reserve, tires quickly.",
+        ((Age(0, YEAR - 1),), (_has(*RESPIRATORY_DISTRESS),)),
+        f"{HANDBOOK} ch. 6 (pediatric high-risk presentations: an infant in respiratory"
+        " distress is ESI 2 at least); AHA PALS 2020 (infants have little respiratory reserve:"
+        " increased work of breathing can progress to respiratory failure)",
+        "Added from the red-team review: a carer's ticked or typed 'trouble breathing',"
+        " 'breathing fast', 'grunting' or 'le cuesta respirar' at under 12 months was level 4"
+        " on phone intake (nebuliser only). The carer's report is trusted at this age, as for"
+        " fever in newborns; the nurse's count and findings decide afterwards.",
+    ),
+    Rule(
         "B.allergic_swelling",
         "B",
         2,
@@ -757,7 +784,7 @@ RULES: tuple[Rule, ...] = (
         "B",
         2,
         "Fainting with a high-risk feature (age 60+, heart disease, chest pain, palpitations,"
-        " breathlessness, blood thinner or pregnancy).",
+        " slow heart rate, breathlessness, blood thinner or pregnancy).",
         (
             (_has("fainting"),),
             (
@@ -767,12 +794,15 @@ RULES: tuple[Rule, ...] = (
                     "anticoagulant",
                     "chest_pain",
                     "palpitations",
+                    "slow_heart_rate",
                     *RESPIRATORY_DISTRESS,
                     "pregnancy",
                 ),
             ),
         ),
-        f"{B_SOURCE}; San Francisco Syncope Rule risk factors (Quinn, Ann Emerg Med 2004)",
+        f"{B_SOURCE}; San Francisco Syncope Rule risk factors (Quinn, Ann Emerg Med 2004);"
+        " slow heart rate: ACC/AHA/HRS 2017 syncope guideline (bradycardia is a high-risk"
+        " feature)",
     ),
     Rule(
         "B.meningitis_signs",
@@ -823,6 +853,29 @@ RULES: tuple[Rule, ...] = (
         f"{B_SOURCE} (high-risk mechanism of injury)",
     ),
     Rule(
+        "B.open_fracture",
+        "B",
+        2,
+        "Open fracture (bone through the skin): limb threat, antibiotics within the hour.",
+        ((_has("open_fracture"),),),
+        f"{B_SOURCE} (high-risk: threatened limb); open fractures need IV antibiotics within"
+        " 1 hour of injury (BOAST 4 / BAPRAS-BOA Standards for open fractures, 2017)",
+        "Added from the external vignettes (tests/triage/external); a closed deformity stays at"
+        " the resource level (3).",
+    ),
+    Rule(
+        "B.high_risk_mechanism",
+        "B",
+        2,
+        "High-risk mechanism of injury (rollover, ejection, pedestrian struck, fall from"
+        " height): possible hidden injuries.",
+        ((_has("high_risk_mechanism"),),),
+        f"{B_SOURCE} (high-risk mechanism of injury); CDC National Guideline for the Field"
+        " Triage of Injured Patients 2021 (ejection, pedestrian struck, fall from height)",
+        "Added from the external vignettes (tests/triage/external); the phrases name the"
+        " mechanism, not a plain 'car accident' or 'fell'.",
+    ),
+    Rule(
         "B.sickle_cell_crisis",
         "B",
         2,
@@ -859,6 +912,19 @@ RULES: tuple[Rule, ...] = (
         ((_has("bilious_vomiting"),),),
         f"{B_SOURCE}; ch. 6 (no number: bilious vomiting in an infant is a surgical"
         " emergency until proven otherwise)",
+    ),
+    Rule(
+        "B.severe_hyperglycaemia",
+        "B",
+        2,
+        "Glucose above 600 mg/dL or a meter reading 'HI': possible hyperosmolar state or DKA.",
+        ((Above("glucose_mg_dl", 600, "glucose", " mg/dL"), _has("glucose_meter_high")),),
+        f"{B_SOURCE} (a high-risk situation: a condition that could easily deteriorate);"
+        " > 600 mg/dL is the hyperosmolar-state threshold (ADA consensus on hyperglycaemic"
+        " crises, 2009), and home meters show 'HI' above their range (600 mg/dL on most)",
+        "Added from the red-team review: 'meter says HI' was level 5. With altered mental"
+        " status it is A.hypoglycaemia (level 1). One-sided (high only): a low glucose alone"
+        " stays at the resource level, as before.",
     ),
     Rule(
         "B.missed_dialysis",
@@ -1004,6 +1070,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule("syncope", "fainting work-up", ((_has("fainting"),),), ("labs", "ecg")),
     ResourceRule("palpitations", "palpitations", ((_has("palpitations"),),), ("labs", "ecg")),
+    ResourceRule(
+        "slow_heart_rate",
+        "slow heart rate (ECG, electrolytes)",
+        ((_has("slow_heart_rate"),),),
+        ("labs", "ecg"),
+    ),
     ResourceRule("seizure", "seizure work-up", ((_has("seizure"),),), ("labs", "imaging")),
     ResourceRule(
         "self_harm",
@@ -1039,6 +1111,18 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ("labs", "imaging", "consult"),
     ),
     ResourceRule("vaginal_bleeding", "vaginal bleeding", ((_has("vaginal_bleeding"),),), ("labs",)),
+    ResourceRule(
+        "heavy_vaginal_bleeding",
+        "heavy vaginal bleeding (blood count, pelvic ultrasound)",
+        ((_has("heavy_vaginal_bleeding"),),),
+        ("labs", "imaging"),
+    ),
+    ResourceRule(
+        "vaginal_bleeding_clots",
+        "vaginal bleeding with clots (blood count, pelvic ultrasound)",
+        ((_has("vaginal_bleeding"),), (_has("clots"),)),
+        ("labs", "imaging"),
+    ),
     ResourceRule("pelvic_pain", "pelvic pain", ((_has("pelvic_pain"),),), ("labs", "imaging")),
     ResourceRule(
         "abdominal_pain_adult",
@@ -1131,8 +1215,26 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ((_has("cough"),), (Age(65 * YEAR),)),
         ("imaging",),
     ),
+    ResourceRule(
+        "cough_smoker",
+        "cough for more than a week in a smoker (chest X-ray)",
+        ((_has("cough"),), (_has("lasting_over_week"),), (_has("smoker"),)),
+        ("imaging",),
+    ),
     ResourceRule("hemoptysis", "coughing up blood", ((_has("hemoptysis"),),), ("labs", "imaging")),
     ResourceRule("urinary", "urinary symptoms (urinalysis)", ((_has("urinary_pain"),),), ("labs",)),
+    ResourceRule(
+        "hematuria",
+        "blood in the urine (urinalysis, blood tests)",
+        ((_has("hematuria"),),),
+        ("labs",),
+    ),
+    ResourceRule(
+        "hematuria_clots",
+        "blood in the urine with clots or retention (catheter, bladder irrigation)",
+        ((_has("hematuria"),), (_has("clots", "urinary_retention"),)),
+        ("labs", "procedure"),
+    ),
     ResourceRule(
         "urinary_retention",
         "cannot pass urine (catheter)",
@@ -1191,6 +1293,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
                     "gi_bleeding",
                     "head_injury",
                     "vaginal_bleeding",
+                    "hematuria",
                 ),
             ),
             (_has("anticoagulant"),),
@@ -1256,6 +1359,13 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         ("imaging", "consult"),
     ),
     ResourceRule(
+        "high_risk_mechanism",
+        "trauma work-up after a high-risk mechanism",
+        ((_has("high_risk_mechanism"),),),
+        ("labs", "imaging"),
+    ),
+    ResourceRule("sti", "sexually transmitted infection tests", ((_has("sti"),),), ("labs",)),
+    ResourceRule(
         "sexual_assault",
         "sexual assault examination",
         ((_has("sexual_assault"),),),
@@ -1270,7 +1380,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         "glucose",
         "abnormal blood glucose",
-        ((_has("low_blood_sugar", "high_blood_sugar"), InBand("glucose_mg_dl", "critical")),),
+        (
+            (
+                _has("low_blood_sugar", "high_blood_sugar", "glucose_meter_high"),
+                InBand("glucose_mg_dl", "critical"),
+            ),
+        ),
         ("labs", "iv"),
     ),
     ResourceRule(

@@ -4,13 +4,14 @@ Without a browser these tests are skipped with a message; with SOLACE_E2E_REQUIR
 .ci/run) a missing browser is a failure instead.
 """
 
+import re
 import shutil
 
 import pytest
 
 from accounts.domain import Role
 from solace.env import env_bool, env_str
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,12 +74,17 @@ def context_factory(browser):
         context.close()
 
 
-def sign_in(page, server, staff):
-    page.goto(f"{server.url}/accounts/login/")
+def sign_in(page, server, staff, base_url=None):
+    """Email and password, then the second step's `code` form when the account needs it."""
+    page.goto(f"{base_url or server.url}/accounts/login/")
     page.fill("input[name=email]", staff.email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/login/verify/" in page.url:
+        page.fill("input[name=code]", totp_code(staff))
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -87,3 +93,42 @@ def staff_of(live_store, make_staff, site):
         return make_staff(role, hospitals=[site])
 
     return make
+
+
+# --- The patient's check-in form: two steps ----------------------------------------------------
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+# A laptop at 200% zoom: 1366x768 CSS pixels halved, drawn at twice the density.
+LAPTOP_200 = {"viewport": {"width": 683, "height": 384}, "device_scale_factor": 2}
+
+
+def fill_about_you(page, given, family="Rivera", born=("1", "6", "1975"), sex="female"):
+    page.fill("#id_given_name", given)
+    page.fill("#id_family_name", family)
+    day, month, year = born
+    page.fill("input[name=date_of_birth_day]", day)
+    page.select_option("select[name=date_of_birth_month]", month)
+    page.fill("input[name=date_of_birth_year]", year)
+    page.check(f"input[name=sex][value={sex}]")
+
+
+def next_step(page):
+    page.click("#intake-form button.primary")
+    page.wait_for_selector("#id_chief_complaint")
+
+
+def fill_why(page, complaint, symptoms=(), pain=None):
+    page.fill("#id_chief_complaint", complaint)
+    for code in symptoms:
+        page.check(f"input[name=symptoms][value={code}]")
+    if pain is not None:
+        page.select_option("#id_pain_score", pain)
+
+
+def register(page, double_tap=False):
+    """Press Register (twice, quickly, like a worried thumb) and wait for the status page."""
+    if double_tap:
+        page.dblclick("#intake-form button[data-register]")
+    else:
+        page.click("#intake-form button[data-register]")
+    page.wait_for_url(re.compile(r"/intake/status/$"))
+    return page.inner_text(".check-in-code").strip()

@@ -7,7 +7,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from accounts.domain import Role
-from tests.e2e.conftest import PHONE, POLL_SECONDS, WORKSTATION, sign_in
+from tests.e2e.conftest import (
+    PHONE,
+    POLL_SECONDS,
+    WORKSTATION,
+    fill_about_you,
+    fill_why,
+    next_step,
+    register,
+    sign_in,
+)
 from tests.intake_helpers import patients
 
 pytestmark = pytest.mark.live
@@ -24,15 +33,10 @@ def _serious(page) -> list[str]:
 def _phone_registration(context_factory, server, site, complaint, symptoms=()):
     page = context_factory(**PHONE).new_page()
     page.goto(f"{server.url}/h/{site.slug}/intake/")
-    page.fill("#id_given_name", "Sam")
-    page.fill("#id_family_name", "Lee")
-    page.fill("#id_date_of_birth", "1968-02-11")
-    page.check("#id_sex_1")
-    page.fill("#id_chief_complaint", complaint)
-    for code in symptoms:
-        page.check(f"input[name=symptoms][value={code}]")
-    page.click("#intake-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/intake/status/$"))
+    fill_about_you(page, "Sam", family="Lee", born=("11", "2", "1968"), sex="male")
+    next_step(page)
+    fill_why(page, complaint, symptoms)
+    register(page)
     return page
 
 

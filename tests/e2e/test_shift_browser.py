@@ -138,10 +138,10 @@ def test_a_discharge_asks_first_and_is_undone_from_the_queue(
     page.go_forward()
     page.wait_for_selector("#ended-notice")
     page.click("#ended-notice button:has-text('Undo')")
-    page.wait_for_url(re.compile(r"saved=undo"))
+    page.wait_for_url(re.compile(r"saved=reopen"))
     assert "End of visit undone" in page.inner_text("#saved")
     assert "Waiting" in page.inner_text(".patient-head")
-    assert "End of visit undone" in page.inner_text("ol.timeline")
+    assert "Reopened (undo)" in page.inner_text("ol.timeline")
     page.goto(f"{server.url}/cockpit/")
     assert patient["check_in_code"] in page.inner_text("table.queue")
 

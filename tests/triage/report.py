@@ -18,6 +18,7 @@ LEVELS = (1, 2, 3, 4, 5)
 DATA_FILES = (
     ("complaint_terms.tsv", "chief-complaint phrases, English and Spanish"),
     ("body_parts.tsv", "body parts combined with a pain or injury word"),
+    ("combination_terms.tsv", "words read only in combination (overdose by quantity)"),
     ("medications.tsv", "medication names (generic and brand) to risk classes"),
     ("conditions.tsv", "condition words to risk classes"),
     ("context_triggers.tsv", "negation, history, pseudo and termination triggers"),

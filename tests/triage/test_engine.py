@@ -168,7 +168,51 @@ def test_tachycardia_with_hypotension_is_shock():
 def test_abnormal_glucose_with_altered_mental_status(glucose, level_1):
     inp = make(symptoms={"confusion"}, vitals=Vitals(glucose_mg_dl=glucose))
     assert ("A.hypoglycaemia" in fired(inp)) is level_1
-    assert suggest(make(vitals=Vitals(glucose_mg_dl=glucose))).level > 2  # alert: not A
+    assert suggest(make(vitals=Vitals(glucose_mg_dl=glucose))).level > 1  # alert: not A
+
+
+@pytest.mark.parametrize(
+    ("glucose", "high_risk"), [(40, False), (69, False), (600, False), (601, True)]
+)
+def test_severe_hyperglycaemia_alone_is_level_2_and_low_glucose_alone_is_not(glucose, high_risk):
+    inp = make(vitals=Vitals(glucose_mg_dl=glucose))
+    assert ("B.severe_hyperglycaemia" in fired(inp)) is high_risk
+    assert (suggest(inp).level == 2) is high_risk
+
+
+@pytest.mark.parametrize(
+    "complaint", ["meter says HI", "glucometer says high", "el aparato dice HI", "me sale HI"]
+)
+def test_a_meter_reading_hi_is_severe_hyperglycaemia(complaint):
+    assert suggest(make(complaint=complaint)).level == 2
+    assert suggest(make(complaint=complaint, symptoms={"confusion"})).level == 1
+
+
+@pytest.mark.parametrize(
+    ("complaint", "measured", "fires"),
+    [
+        ("pulse 35", None, True),
+        ("pulse 35", 80, True),  # a typed value adds to a normal measured one
+        ("pulse 80", 35, True),  # ... and never hides an abnormal one
+        ("pulse 80", 80, False),
+        ("heart rate in the 40s", None, True),  # 40-49: danger for an adult (< 50)
+        ("pulse ox 88", None, False),
+    ],
+)
+def test_a_typed_heart_rate_can_only_raise(complaint, measured, fires):
+    inp = make(complaint=complaint, vitals=Vitals(heart_rate=measured) if measured else None)
+    assert ("D.heart_rate" in fired(inp)) is fires
+
+
+def test_a_typed_critical_heart_rate_with_fainting_is_level_1():
+    inp = make(complaint="heart rate in the 30s and she passed out")
+    assert "A.symptomatic_heart_rate" in fired(inp)
+    assert any(
+        "typed" in t
+        for t in next(
+            r for r in suggest(inp).reasons if r.rule == "A.symptomatic_heart_rate"
+        ).triggers
+    )
 
 
 # ---- B: level 2 -------------------------------------------------------------------------------
@@ -199,12 +243,20 @@ def test_abnormal_glucose_with_altered_mental_status(glucose, level_1):
         (make(complaint="pain crisis", conditions="sickle cell"), "B.sickle_cell_crisis"),
         (make(complaint="fell", conditions="hemophilia"), "B.bleeding_disorder_injury"),
         (make(complaint="missed dialysis"), "B.missed_dialysis"),
+        (make(120, symptoms={"trouble_breathing"}), "B.infant_breathing"),
+        (make(200, complaint="le cuesta respirar"), "B.infant_breathing"),
     ],
 )
 def test_level_2_criteria(inp, rule):
     result = suggest(inp)
     assert result.level == 2
     assert rule in {r.rule for r in result.reasons}
+
+
+@pytest.mark.parametrize(("age_days", "rule_fires"), [(YEAR - 1, True), (YEAR, False)])
+def test_infant_breathing_difficulty_under_12_months(age_days, rule_fires):
+    inp = make(age_days, symptoms={"trouble_breathing"})
+    assert ("B.infant_breathing" in fired(inp)) is rule_fires
 
 
 @pytest.mark.parametrize(("age_days", "rule_fires"), [(30 * YEAR - 1, False), (30 * YEAR, True)])
@@ -582,3 +634,21 @@ def test_vocabulary():
 def test_the_package_never_imports_django():
     for path in Path(triage.__file__).parent.glob("*.py"):
         assert not re.search(r"^\s*(from|import) django", path.read_text(encoding="utf-8"), re.M)
+
+
+@pytest.mark.parametrize(
+    ("complaint", "onset", "conditions", "x_ray"),
+    [
+        ("cough for 3 weeks, I smoke", "", "", True),
+        ("tos desde hace 2 semanas, fumo", "", "", True),
+        ("cough", "over_week", "smoker", True),
+        ("cough for 2 days, I smoke", "1_3_days", "", False),
+        ("cough for 3 weeks", "", "", False),
+        ("cough", "over_week", "non smoker", False),
+    ],
+)
+def test_a_cough_over_a_week_in_a_smoker_predicts_a_chest_x_ray(
+    complaint, onset, conditions, x_ray
+):
+    inp = make(complaint=complaint, onset=onset, conditions=conditions)
+    assert ("imaging" in suggest(inp).resources) is x_ray

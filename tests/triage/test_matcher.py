@@ -6,7 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage import FINDING_CODES
-from triage.matcher import HISTORY, NEGATED, PRESENT, find_mentions, load_lexicon, read_tsv
+from triage.matcher import (
+    HISTORY,
+    NEGATED,
+    PRESENT,
+    find_mentions,
+    find_readings,
+    load_lexicon,
+    read_tsv,
+    tokens,
+)
 from triage.rules import text_concepts
 
 
@@ -266,3 +275,178 @@ def test_data_files_are_well_formed():
     assert {c for row in body_parts for c in row[2:]} - {"-"} <= known
     assert all(kind in ("complaint", "risk") for _concept, kind, _label in read_tsv("concepts.tsv"))
     assert load_lexicon().phrases  # loading also refuses a phrase that is both trigger and term
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took like 30 of my xanax",
+        "swallowed a whole bottle of pills",
+        "se tomó todas las pastillas de su mamá",
+        "took 20 tylenol",
+        "took twenty tylenol",
+        "se tragó como 15 pastillas para dormir",
+        "me tomé un montón de pastillas",
+        "my 2 year old ate a handful of his grandma's heart pills",
+        "mi hijo tomo veinte pastillas de su abuela",
+    ],
+)
+def test_ingestion_verb_quantity_and_medicine_make_an_overdose(text):
+    assert statuses(text)["overdose"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took 2 tylenol 6 hours ago",  # a usual dose; a time is no count
+        "took 500 mg of tylenol",  # a measure is no count
+        "my 6 yo took his tylenol",  # an age before the verb is no count
+        "tomo 8 pastillas al dia",  # a daily dose
+        "took tylenol at 10 and 2 advil",  # the count is past a conjunction
+        "ate a lot of candy then took vitamins",  # the quantity counts the candy
+        "denies that she took 20 pills",  # negated
+        "took 10 days of antibiotics",
+    ],
+)
+def test_no_overdose_without_a_count_of_medicine_taken(text):
+    assert "overdose" not in statuses(text)
+
+
+def test_a_count_of_pills_in_another_sentence_does_not_combine():
+    assert "overdose" not in statuses("He found 30 of my xanax. Then he took some")
+
+
+def test_combination_phrases_hide_no_longer_term():
+    """Longest-first matching takes a phrase of combination_terms.tsv whole: it must not start
+    inside another table's longer term ("se tomó" would hide "tomó cloro"), nor contain a
+    shorter term whose meaning it drops."""
+    others: dict[tuple[str, ...], set[str]] = {}
+    for name, column in (("complaint_terms.tsv", 2), ("conditions.tsv", 2)):
+        for row in read_tsv(name):
+            others.setdefault(tokens(row[0]), set()).add(row[column])
+    for row in read_tsv("context_triggers.tsv") + read_tsv("body_parts.tsv"):
+        others.setdefault(tokens(row[0]), set()).add(row[2])
+    lexicon = load_lexicon()
+    for row in read_tsv("combination_terms.tsv"):
+        phrase = tokens(row[0])
+        if phrase in others:  # a term already: the role adds no new segmentation
+            continue
+        for other, meanings in others.items():
+            for start in range(1, len(phrase)):
+                overlap = phrase[start:]
+                assert not (other[: len(overlap)] == overlap and len(other) > len(overlap)), (
+                    row[0],
+                    other,
+                )
+            for start in range(len(phrase)):
+                inside = phrase[start : start + len(other)] == other and other != phrase
+                kept = meanings <= lexicon.phrases[phrase].concepts | {"-"}
+                assert not inside or kept, (row[0], other)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to hurt myself",
+        "going to hurt myself",
+        "hurt myself on purpose",
+        "I keep hurting myself",
+        "thoughts of hurting myself",
+        "cut myself on purpose",
+        "quiero hacerme daño",
+        "me quiero hacer daño",
+        "tengo ganas de lastimarme",
+    ],
+)
+def test_self_harm_needs_intent(text):
+    assert statuses(text)["self_harm"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    "text", ["hurt myself playing soccer", "I hurt myself shaving", "me hice daño jugando"]
+)
+def test_an_accidental_hurt_is_an_injury_not_self_harm(text):
+    found = statuses(text)
+    assert "self_harm" not in found
+    assert found["injury"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not feeling well",
+        "burned my hand cooking",
+        "no response to tylenol",
+        "gaping cut",
+        "estaba en la cocina",
+        "tengo un síntoma raro",
+        "estoy agotado",
+        "the instructions were confusing",
+    ],
+)
+def test_common_words_are_not_read_as_clinical_typos(text):
+    found = statuses(text)
+    assert not {
+        "dehydration", "severe_breathing", "unresponsive", "stimulant", "anticoagulant",
+        "psychiatric", "confusion",
+    } & found.keys(), found  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("pulse 35", (35,)),
+        ("heart rate in the 30s", (30, 39)),
+        ("my heart rate has been in the 30's", (30, 39)),
+        ("35 bpm", (35,)),
+        ("mi pulso está en 38", (38,)),
+        ("heart rate is low at 38", (38,)),
+        ("heart rate went from 80 to 35", (80, 35)),
+    ],
+)
+def test_typed_heart_rates_are_read(text, values):
+    readings = find_readings(text, "complaint")
+    assert tuple(v for r in readings for v in r.values) == values
+    assert all(r.vital == "heart_rate" for r in readings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pulse ox 88",  # oxygen saturation
+        "pulse up for 30 minutes",  # a duration
+        "heart rate normal, temp 39",  # past a comma, another vital
+        "no pulse 35",  # negated
+        "heart rate was 35 last year",  # past history
+        "my 6 yo has a fever of 39",
+    ],
+)
+def test_numbers_that_are_no_heart_rate_are_not_read(text):
+    assert find_readings(text, "complaint") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dolor de pecho peor que mi infarto hace 2 años",
+        "chest pain worse than my heart attack 2 years ago",
+        "chest pain different from my heart attack last year",
+    ],
+)
+def test_a_comparison_ends_a_history_trigger_s_reach(text):
+    assert statuses(text)["chest_pain"] == PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("had a heart attack in 2019", HISTORY),
+        ("infarto en el 2018", HISTORY),
+        ("derrame del 2015", HISTORY),
+        ("chest pain since 2019", PRESENT),  # ongoing, not past
+        ("chest pain like my heart attack in 2019", PRESENT),  # "like" ends the reach
+    ],
+)
+def test_a_dated_event_is_past_history(text, status):
+    concept = "stroke" if "derrame" in text else "chest_pain"
+    assert statuses(text)[concept] == status

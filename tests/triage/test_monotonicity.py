@@ -33,7 +33,11 @@ from triage.rules import VITALS
 # under ~15 s on two cores.
 PROPERTY = settings(max_examples=40, derandomize=True, deadline=None, database=None)
 
-COMPLAINT_PHRASES = sorted({row[0] for row in read_tsv("complaint_terms.tsv")})
+COMPLAINT_PHRASES = sorted(
+    {row[0] for row in read_tsv("complaint_terms.tsv")}
+    | {row[0] for row in read_tsv("combination_terms.tsv")}
+    | {"3", "5", "20", "35", "2019"}  # numbers the combinations read
+)
 BODY_PARTS = sorted({row[0] for row in read_tsv("body_parts.tsv")})
 TRIGGERS = sorted({row[0] for row in read_tsv("context_triggers.tsv")})
 RISK_WORDS = sorted({row[0] for row in read_tsv("medications.tsv")} | {
