@@ -84,7 +84,9 @@ class App:
 
     def log_line(self, request_id: str) -> dict:
         for line in self.log_path.read_text().splitlines():
-            if f'"request_id": "{request_id}"' in line and '"dynamodb_requests"' in line:
+            # The id the bench sent is the client's (the server logs its own id apart).
+            ids = (f'"request_id": "{request_id}"', f'"client_request_id": "{request_id}"')
+            if any(i in line for i in ids) and '"dynamodb_requests"' in line:
                 return json.loads(line)
         raise LookupError(request_id)
 
