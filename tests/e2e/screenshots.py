@@ -90,6 +90,7 @@ def journey(browser, app, hospital, staff) -> None:
         fill_why,
         next_step,
         register,
+        row_link,
     )
 
     form_url = f"{app.url}/h/{hospital.slug}/intake/"
@@ -124,7 +125,7 @@ def journey(browser, app, hospital, staff) -> None:
 
     nurse = browser.new_context(**WORKSTATION).new_page()
     sign_in(nurse, app.url, staff[Role.NURSE])
-    nurse.click(f"text={code}")
+    nurse.click(row_link(code))
     nurse.select_option("#call-place", "0")
     nurse.click("#call button.primary")
     nurse.wait_for_selector("#call-state")

@@ -16,17 +16,12 @@ from tests.e2e.conftest import (
     fill_why,
     next_step,
     register,
+    row_link,
     sign_in,
 )
 from tests.intake_helpers import patients
 
 pytestmark = pytest.mark.live
-
-
-def row_link(code: str) -> str:
-    """The name link of the queue row of this check-in code (not a row that only mentions it,
-    as a possible duplicate's flag does)."""
-    return f"tr:has(th.patient > .code:text-is('{code}')) a.name"
 
 
 def register_on_phone(
