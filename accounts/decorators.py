@@ -4,7 +4,7 @@ and every refusal is audited here, in one place (403 and 404 alike)."""
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,6 +24,35 @@ def _to_sign_in(request: HttpRequest) -> HttpResponse:
         response["HX-Redirect"] = target
         return response
     return HttpResponseRedirect(target)
+
+
+def _same_site_path(request: HttpRequest, url: str) -> str:
+    """The path (and query) of a URL of this site, or "" for anything else."""
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.get_host():
+        return ""
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else ""
+
+
+def _to_locked(request: HttpRequest) -> HttpResponse:
+    """A locked session: to the locked view, which comes back to this page once unlocked."""
+    if request.method == "GET" and not request.htmx:
+        back = request.get_full_path()
+    else:  # a fragment or a form: come back to the page it belongs to
+        back = _same_site_path(
+            request, request.headers.get("HX-Current-URL") or request.headers.get("Referer", "")
+        )
+    target = settings.SOLACE_LOCKED_URL + ("?" + urlencode({"next": back}) if back else "")
+    if request.htmx:
+        response = HttpResponse(status=401)
+        response["HX-Redirect"] = target
+        return response
+    return HttpResponseRedirect(target, status=303)
+
+
+def is_locked(request: HttpRequest) -> bool:
+    return request.staff.is_authenticated and request.session.locked
 
 
 def forbidden(request: HttpRequest, **kwargs) -> PermissionDenied:
@@ -49,9 +78,11 @@ def _short(patient_id: str | None) -> str | None:
     return patient_id[:64] if patient_id else None
 
 
-def role_required(*roles: Role):
+def role_required(*roles: Role, when_locked: bool = False):
     """Signed in, with one of the given roles at some hospital (the view then checks the role at
-    the hospital concerned: `require_role_at`); anyone else gets an audited 403."""
+    the hospital concerned: `require_role_at`); anyone else gets an audited 403. A locked session
+    (idle too long) goes to the locked view, unless the view is one of the few open while
+    locked (`when_locked`)."""
     allowed = frozenset(roles)
 
     def decorator(view):
@@ -61,6 +92,8 @@ def role_required(*roles: Role):
                 return _to_sign_in(request)
             if not request.staff.has_role(*allowed):
                 raise forbidden(request)
+            if not when_locked and request.session.locked:
+                return _to_locked(request)
             return view(request, *args, **kwargs)
 
         return wrapper

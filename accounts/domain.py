@@ -70,6 +70,8 @@ DEFAULT_CALL_PLACES = (
 DEFAULT_REGISTRATIONS_PER_ADDRESS = 10
 DEFAULT_REGISTRATIONS_PER_HOSPITAL = 120
 DEFAULT_REGISTRATION_WINDOW_MINUTES = 10
+# Minutes between reassessments of a patient not yet seen, for acuity levels 1..5.
+DEFAULT_REASSESSMENT_TARGETS = (5, 15, 30, 60, 120)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,14 @@ class Hospital:
     def temperature_unit(self) -> str:
         """How staff pages show temperatures: C or F (entries may use either)."""
         return self.settings.get("temperature_unit", "C")
+
+    @property
+    def reassessment_targets(self) -> tuple[int, int, int, int, int]:
+        """Minutes between reassessments of a patient not yet seen, for levels 1..5."""
+        return self.settings.get("reassessment_targets") or DEFAULT_REASSESSMENT_TARGETS
+
+    def reassessment_target(self, level: int | None) -> int:
+        return self.reassessment_targets[(level or 5) - 1]
 
     @property
     def call_places(self) -> tuple[CallPlace, ...]:
@@ -148,6 +158,7 @@ class Staff:
     password_hash: str | None = field(default=None, repr=False)
     active: bool = True
     last_sign_in_at: str | None = None
+    last_hospital_id: str | None = None  # the hospital chosen last: the default at sign-in
     totp_secret: str | None = field(default=None, repr=False)
     totp_enabled_at: str | None = None
     totp_last_step: int = 0
@@ -190,6 +201,7 @@ class SignedInStaff:
     organization_id: str
     roles: dict[str, Role]
     is_authenticated: bool = True
+    last_hospital_id: str | None = None
 
     @property
     def hospital_ids(self) -> frozenset[str]:
@@ -226,6 +238,7 @@ class SignedInStaff:
             "name": self.name,
             "organization_id": self.organization_id,
             "roles": {h: r.value for h, r in sorted(self.roles.items())},
+            "last_hospital_id": self.last_hospital_id,
         }
 
     @classmethod
@@ -238,6 +251,7 @@ class SignedInStaff:
             name=data["name"],
             organization_id=data["organization_id"],
             roles={h: Role(r) for h, r in data["roles"].items()},
+            last_hospital_id=data.get("last_hospital_id"),
         )
 
     @classmethod
@@ -248,6 +262,7 @@ class SignedInStaff:
             name=staff.name,
             organization_id=staff.organization_id,
             roles=dict(staff.roles),
+            last_hospital_id=staff.last_hospital_id,
         )
 
 
@@ -276,6 +291,32 @@ class AnonymousStaff:
 
 
 ANONYMOUS = AnonymousStaff()
+
+
+# --- Devices: screens that work without a staff session ---------------------------------------
+class DeviceKind(StrEnum):
+    DISPLAY = "display"  # a waiting-room TV showing the board
+
+
+@dataclass(frozen=True)
+class Device:
+    """A named, revocable link for a screen in the hospital. The link carries the device id
+    and a secret; only the secret's digest is stored."""
+
+    device_id: str
+    hospital_id: str
+    kind: DeviceKind
+    name: str
+    created_at: str
+    created_by: str
+    created_by_name: str
+    secret_digest: str = field(repr=False)
+    revoked_at: str | None = None
+    revoked_by_name: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 class DuplicateError(Exception):

@@ -20,6 +20,21 @@ class SignInForm(Form):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
+class UnlockForm(Form):
+    """Re-enter the password to open a locked screen (passkeys come later)."""
+
+    password = forms.CharField(
+        label=_("Password"), max_length=256, strip=False, widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "unlock-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs.update(
+            {"autocomplete": "current-password", "autofocus": True}
+        )
+
+
 class CodeForm(Form):
     """The second step of sign-in (and TOTP enrolment): one plain `code` field, so scripts can
     sign in too."""

@@ -38,6 +38,8 @@ def timezone_choices() -> list[tuple[str, str]]:
 class WaitTargetsField(forms.CharField):
     """Five whole numbers of minutes, for acuity levels 1 to 5 ("0,10,30,60,120")."""
 
+    minimum = 0
+
     def to_python(self, value):
         text = super().to_python(value)
         if not text:
@@ -45,19 +47,24 @@ class WaitTargetsField(forms.CharField):
         try:
             targets = tuple(int(part.strip()) for part in text.split(","))
         except ValueError as exc:
-            raise ValidationError(
-                "Enter five whole numbers of minutes separated by commas, 0 or more."
-            ) from exc
-        if len(targets) != 5 or any(t < 0 or t > 24 * 60 for t in targets):
-            raise ValidationError(
-                "Enter five whole numbers of minutes separated by commas, 0 or more."
-            )
+            raise ValidationError(self._message()) from exc
+        if len(targets) != 5 or any(t < self.minimum or t > 24 * 60 for t in targets):
+            raise ValidationError(self._message())
         return targets
+
+    def _message(self) -> str:
+        return f"Enter five whole numbers of minutes separated by commas, {self.minimum} or more."
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
             return ",".join(str(v) for v in value)
         return value
+
+
+class ReassessmentTargetsField(WaitTargetsField):
+    """Five whole numbers of minutes between reassessments, for levels 1 to 5 (1 or more)."""
+
+    minimum = 1
 
 
 class CallPlacesField(forms.CharField):
@@ -145,6 +152,19 @@ HOSPITAL_SETTINGS: tuple[Setting, ...] = (
         help="Minutes before a waiting patient is flagged, for levels 1 to 5, e.g. 0,10,30,60,120.",
         default=(0, 10, 30, 60, 120),
         field=lambda: WaitTargetsField(label="Long-wait targets (minutes)", max_length=40),
+        org_default=True,
+        from_item=lambda value: tuple(int(v) for v in value),
+        to_item=list,
+    ),
+    Setting(
+        name="reassessment_targets",
+        label="Reassessment targets (minutes)",
+        help="Minutes between reassessments of a patient not yet seen, for levels 1 to 5, "
+        "e.g. 5,15,30,60,120.",
+        default=(5, 15, 30, 60, 120),
+        field=lambda: ReassessmentTargetsField(
+            label="Reassessment targets (minutes)", max_length=40
+        ),
         org_default=True,
         from_item=lambda value: tuple(int(v) for v in value),
         to_item=list,

@@ -20,7 +20,8 @@ class StaffMiddleware:
 
     Only a request whose view read the session moves the deadline, and never a 5xx: an error
     page (a DynamoDB outage) makes no data-store call, and a page that did not look at the
-    session (public pages, a 404) costs no read of it."""
+    session (public pages, a 404) costs no read of it. Every response to a signed-in staff
+    member is `Cache-Control: no-store`: no browser, proxy or Back button keeps a copy."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,11 +29,15 @@ class StaffMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.staff = SimpleLazyObject(lambda: _staff_from_session(request))
         response = self.get_response(request)
+        staff_response = getattr(request, "solace_staff_read", False) and (
+            request.staff.is_authenticated
+        )
+        if staff_response and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
         if (
-            response.status_code < 500
-            and getattr(request, "solace_staff_read", False)
+            staff_response
+            and response.status_code < 500
             and not getattr(request, "solace_passive", False)
-            and request.staff.is_authenticated
         ):
             request.session.touch()
         return response

@@ -5,10 +5,11 @@ The only module of accounts that issues DynamoDB requests. Key formats of these 
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from accounts.domain import (
+    Device,
+    DeviceKind,
     DuplicateError,
     Hospital,
     Organization,
@@ -20,7 +21,15 @@ from accounts.domain import (
 from accounts.hospital_settings import HOSPITAL_SETTINGS, SETTINGS_BY_NAME
 from solace import clock, dynamodb
 from solace.dynamodb import LIVE, ConditionFailed, Expression, TransactionCancelled
-from solace.tables import HOSPITALS, LOGIN_THROTTLE, ORGANIZATIONS, SESSIONS, STAFF
+from solace.tables import (
+    DEVICES,
+    HOSPITALS,
+    LOGIN_THROTTLE,
+    ORGANIZATIONS,
+    SESSIONS,
+    STAFF,
+    TableDef,
+)
 
 # --- Key formats -------------------------------------------------------------------------------
 SLUG_CLAIM = "slug#{}"  # hospitals: claim item that makes a slug unique
@@ -135,6 +144,27 @@ def hospital_get_by_slug(slug: str) -> Hospital | None:
     return _hospital_from_item(items[0]) if items else None
 
 
+def hospitals_all() -> list[Hospital]:
+    """Every hospital (operator commands only: a Scan of a small table, never on a request)."""
+    expression = Expression()
+    items, _ = _scan_all(
+        TableName=dynamodb.table_name(HOSPITALS),
+        FilterExpression=f"attribute_exists({expression.name('slug')})",
+        **expression.params(),
+    )
+    return sorted((_hospital_from_item(i) for i in items), key=lambda h: h.name)
+
+
+def _scan_all(**kwargs) -> tuple[list[dict[str, Any]], int]:
+    items: list[dict[str, Any]] = []
+    while True:
+        response = dynamodb.call("scan", **kwargs)
+        items += [dynamodb.deserialize(i) for i in response.get("Items", [])]
+        if "LastEvaluatedKey" not in response:
+            return items, len(items)
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
 def hospitals_get_many(hospital_ids: set[str] | frozenset[str]) -> list[Hospital]:
     """The given hospitals in one BatchGetItem (a staff member belongs to a handful)."""
     if not hospital_ids:
@@ -193,6 +223,7 @@ def _staff_from_item(item: dict[str, Any]) -> Staff:
         passkeys=_passkeys_from_item(item.get("passkeys")),
         setup_token_hash=item.get("setup_token_hash"),
         setup_expires_at=item.get("setup_expires_at"),
+        last_hospital_id=item.get("last_hospital_id"),
     )
 
 
@@ -230,6 +261,7 @@ def staff_insert(staff: Staff) -> None:
         "passkeys": {},
         "setup_token_hash": staff.setup_token_hash,
         "setup_expires_at": staff.setup_expires_at,
+        "last_hospital_id": staff.last_hospital_id,
     }
     roster_updates = [
         _roster_action(hospital_id, staff.staff_id, _roster_entry(staff, hospital_id))
@@ -435,6 +467,19 @@ def staff_remove_passkey(staff_id: str, credential_id: str) -> None:
     )
 
 
+def staff_remember_hospital(staff_id: str, hospital_id: str) -> None:
+    """The hospital a staff member chose last: the default at their next sign-in."""
+    expression = Expression()
+    update = expression.update({"last_hospital_id": hospital_id})
+    dynamodb.update_item(
+        STAFF,
+        {"staff_id": staff_id},
+        expression,
+        update,
+        condition="attribute_exists(staff_id) AND attribute_exists(email)",
+    )
+
+
 def staff_signed_in(staff_id: str, at: str) -> None:
     expression = Expression()
     update = expression.update({"last_sign_in_at": at})
@@ -501,6 +546,17 @@ def session_get(session_key: str) -> dict[str, Any] | None:
     return None if dynamodb.expired(item, clock.now_epoch()) else item
 
 
+def session_lookup(session_key: str) -> tuple[TableDef, dict[str, str]]:
+    """Table and key of a session, for a caller that reads it in one BatchGetItem with its own
+    items (a poll); `session_live` then applies the expiry rule session_get applies."""
+    return SESSIONS, {"session_key": session_key}
+
+
+def session_live(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    item = items[0] if items else None
+    return None if dynamodb.expired(item, clock.now_epoch()) else item
+
+
 def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
     """Write a session item: a new one only where no live one has the key, an update only where
     the session still lives (a sign-out or deactivation meanwhile must not be undone).
@@ -519,12 +575,30 @@ def session_put(item: dict[str, Any], *, must_be_new: bool) -> bool:
     return True
 
 
-def session_touch(session_key: str, expires_at: int, touched_at: int) -> None:
-    """Move a live session's idle expiry forward without rewriting its data."""
+def session_touch(session_key: str, deadline: str, value: int, touched_at: int) -> bool:
+    """Move a live session's idle deadline (`expires_at` of a session without staff,
+    `idle_deadline` of a staff session) forward without rewriting its data. A staff session
+    that is locked stays locked: only an unlock moves its deadline. False when nothing moved."""
     expression = Expression(now=clock.now_epoch())
-    update = expression.update({"expires_at": expires_at, "touched_at": touched_at})
-    # ConditionFailed: expired or signed out meanwhile, so there is nothing to extend.
-    with contextlib.suppress(ConditionFailed):
+    update = expression.update({deadline: value, "touched_at": touched_at})
+    condition = f"attribute_exists(session_key) AND {LIVE}"
+    if deadline == "idle_deadline":
+        condition += " AND idle_deadline > :now"
+    # ConditionFailed: expired, locked or signed out meanwhile, so there is nothing to extend.
+    try:
+        dynamodb.update_item(
+            SESSIONS, {"session_key": session_key}, expression, update, condition=condition
+        )
+    except ConditionFailed:
+        return False
+    return True
+
+
+def session_unlock(session_key: str, idle_deadline: int, touched_at: int) -> bool:
+    """A locked staff session opens again (its staff member re-entered the password)."""
+    expression = Expression(now=clock.now_epoch())
+    update = expression.update({"idle_deadline": idle_deadline, "touched_at": touched_at})
+    try:
         dynamodb.update_item(
             SESSIONS,
             {"session_key": session_key},
@@ -532,6 +606,9 @@ def session_touch(session_key: str, expires_at: int, touched_at: int) -> None:
             update,
             condition=f"attribute_exists(session_key) AND {LIVE}",
         )
+    except ConditionFailed:
+        return False
+    return True
 
 
 def session_delete(session_key: str) -> None:
@@ -617,3 +694,74 @@ def throttle_count_action(key: str, *, limit: int, expires_at: int) -> dict[str,
         "SET expires_at = if_not_exists(expires_at, :exp) ADD events :one",
         condition="attribute_not_exists(events) OR events < :limit",
     )
+
+
+# --- Devices (waiting-room displays) ----------------------------------------------------------
+def _device_to_item(device: Device) -> dict[str, Any]:
+    return {
+        "device_id": device.device_id,
+        "hospital_id": device.hospital_id,
+        "kind": device.kind.value,
+        "name": device.name,
+        "created_at": device.created_at,
+        "created_by": device.created_by,
+        "created_by_name": device.created_by_name,
+        "secret_digest": device.secret_digest,
+        "revoked_at": device.revoked_at,
+        "revoked_by_name": device.revoked_by_name,
+    }
+
+
+def device_from_item(item: dict[str, Any]) -> Device:
+    return Device(
+        device_id=item["device_id"],
+        hospital_id=item["hospital_id"],
+        kind=DeviceKind(item["kind"]),
+        name=item["name"],
+        created_at=item["created_at"],
+        created_by=item["created_by"],
+        created_by_name=item.get("created_by_name", ""),
+        secret_digest=item["secret_digest"],
+        revoked_at=item.get("revoked_at"),
+        revoked_by_name=item.get("revoked_by_name"),
+    )
+
+
+def device_insert(device: Device) -> None:
+    dynamodb.put_item(DEVICES, _device_to_item(device), condition="attribute_not_exists(device_id)")
+
+
+def device_get(device_id: str) -> Device | None:
+    item = dynamodb.get_item(DEVICES, {"device_id": device_id}, consistent=True)
+    return device_from_item(item) if item else None
+
+
+def device_lookup(device_id: str) -> tuple[TableDef, dict[str, str]]:
+    """Table and key of a device, for a caller that reads it in one BatchGetItem."""
+    return DEVICES, {"device_id": device_id}
+
+
+def devices_of_hospital(hospital_id: str, kind: DeviceKind, limit: int = 200) -> list[Device]:
+    """A hospital's devices of one kind, newest first (revoked ones too: the list says so)."""
+    items = dynamodb.query_key(
+        DEVICES, "hospital_id", hospital_id, index="by-hospital", limit=limit, newest_first=True
+    )
+    return [device_from_item(i) for i in items if i.get("kind") == kind.value]
+
+
+def device_revoke(device_id: str, hospital_id: str, when: str, by_name: str) -> Device | None:
+    """Revoke a device of this hospital, once: None when there is no such live device."""
+    expression = Expression(hid=hospital_id)
+    update = expression.update({"revoked_at": when, "revoked_by_name": by_name})
+    try:
+        item = dynamodb.update_item(
+            DEVICES,
+            {"device_id": device_id},
+            expression,
+            update,
+            condition="hospital_id = :hid AND attribute_not_exists(revoked_at)",
+            return_new=True,
+        )
+    except ConditionFailed:
+        return None
+    return device_from_item(item)

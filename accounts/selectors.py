@@ -28,10 +28,35 @@ def hospital_by_slug(slug: str) -> Hospital | None:
     return hospital
 
 
+def hospital_by_id(hospital_id: str) -> Hospital | None:
+    return repository.hospital_get(hospital_id)
+
+
+_by_id: dict[str, tuple[float, Hospital]] = {}
+
+
+def hospital_cached(hospital_id: str) -> Hospital | None:
+    """A hospital by id, cached briefly in this process: the queue's polls re-render often and
+    need its time zone and targets, which almost never change (a change shows within a minute)."""
+    now = time.monotonic()
+    with _hospitals_lock:
+        cached = _by_id.get(hospital_id)
+    if cached and now - cached[0] < HOSPITAL_CACHE_SECONDS:
+        return cached[1]
+    hospital = repository.hospital_get(hospital_id)
+    if hospital is not None:
+        with _hospitals_lock:
+            _by_id[hospital_id] = (now, hospital)
+    return hospital
+
+
 def forget_hospital(slug: str) -> None:
     """Drop a changed hospital from this process's cache (other processes within a minute)."""
     with _hospitals_lock:
         _hospitals.pop(slug, None)
+        for hospital_id, (_, hospital) in list(_by_id.items()):
+            if hospital.slug == slug:
+                del _by_id[hospital_id]
 
 
 def staff_hospitals(staff: SignedInStaff, roles=None) -> list[Hospital]:

@@ -19,6 +19,8 @@ from django.middleware.csrf import rotate_token
 from accounts import repository, second_factors, selectors
 from accounts.domain import (
     CLINICAL_ROLES,
+    Device,
+    DeviceKind,
     DuplicateError,
     Hospital,
     NotFound,
@@ -291,6 +293,22 @@ def staff_sign_in(request: HttpRequest, staff: Staff, method: str = "password") 
         Action.SIGN_IN, staff, RequestContext.from_request(request), detail=f"method={method}"
     )
     return signed_in
+
+
+def staff_unlock(request: HttpRequest, password: str) -> None:
+    """Open the locked session of the staff member signed in, after re-checking who it is
+    (`staff_reauthenticate`: throttled and audited like a sign-in). SignInFailed when the
+    password is refused (the session stays locked)."""
+    if not staff_reauthenticate(request, password=password):
+        raise SignInFailed
+    if not request.session.unlock():
+        raise SignInFailed  # signed out or expired meanwhile
+
+
+def staff_choose_hospital(staff: SignedInStaff, hospital_id: str) -> None:
+    """Remember the hospital a staff member works at: the default at their next sign-in."""
+    if staff.last_hospital_id != hospital_id:
+        repository.staff_remember_hospital(staff.staff_id, hospital_id)
 
 
 def staff_sign_out(request: HttpRequest) -> None:
@@ -614,16 +632,18 @@ def staff_create(
     password: str | None = None,
     actor: SignedInStaff | None = None,
     context: RequestContext = SYSTEM_CONTEXT,
+    staff_id: str | None = None,
 ) -> tuple[Staff, str | None]:
     """A new staff member with a role at each given hospital. Without a password: a set-up link
-    key (valid 24 hours, shown once) where they choose one and enrol a second factor."""
+    key (valid 24 hours, shown once) where they choose one and enrol a second factor. A fixed
+    `staff_id` is for the shift simulator's own accounts."""
     if not roles:
         raise Refused("Choose at least one hospital and role.")
     if actor is not None and not set(roles) <= actor.hospitals_with(Role.ADMIN):
         raise Refused("You can only grant roles at hospitals you administer.")
     hospitals = _hospitals_of_one_organization(roles)
     email = repository.normalize_email(email)
-    staff_id = uuid.uuid4().hex
+    staff_id = staff_id or uuid.uuid4().hex
     setup_key = token_hash = expires_at = None
     if password is None:
         setup_key, token_hash, expires_at = _new_setup(staff_id)
@@ -897,3 +917,56 @@ def _wait_for_slug(slug: str) -> Hospital:
             return hospital
         time.sleep(0.1)
     raise NotFound(slug)
+
+
+# --- Devices: waiting-room displays -------------------------------------------------------
+DEVICE_SECRET_BYTES = 24
+
+
+def device_create(
+    *, hospital: Hospital, kind: DeviceKind, name: str, staff: SignedInStaff, context
+) -> tuple[Device, str]:
+    """A named device link of a hospital; returns the device and its secret (shown once in
+    the link, stored only as a digest). Audited."""
+    secret = secrets.token_urlsafe(DEVICE_SECRET_BYTES)
+    device = Device(
+        device_id=uuid.uuid4().hex,
+        hospital_id=hospital.hospital_id,
+        kind=kind,
+        name=name,
+        created_at=clock.utc_now_iso(),
+        created_by=staff.staff_id,
+        created_by_name=staff.name,
+        secret_digest=_digest(secret),
+    )
+    repository.device_insert(device)
+    audit_record(
+        hospital_id=hospital.hospital_id,
+        actor=actor_of(staff, hospital.hospital_id),
+        action=Action.DEVICE_CREATED,
+        context=context,
+        detail=f"{kind.value}={device.device_id}",
+    )
+    return device, secret
+
+
+def device_revoke(
+    *, hospital: Hospital, device_id: str, staff: SignedInStaff, context
+) -> Device | None:
+    """Revoke a device link at once (None: no live device of this hospital). Audited."""
+    device = repository.device_revoke(
+        device_id, hospital.hospital_id, clock.utc_now_iso(), staff.name
+    )
+    if device is not None:
+        audit_record(
+            hospital_id=hospital.hospital_id,
+            actor=actor_of(staff, hospital.hospital_id),
+            action=Action.DEVICE_REVOKED,
+            context=context,
+            detail=f"{device.kind.value}={device.device_id}",
+        )
+    return device
+
+
+def device_secret_matches(device: Device, secret: str) -> bool:
+    return secrets.compare_digest(device.secret_digest, _digest(secret))

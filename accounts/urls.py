@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/login/verify/", views.sign_in_verify, name="sign_in_verify"),
     path("accounts/login/enrol/", views.sign_in_enrol, name="sign_in_enrol"),
     path("accounts/logout/", views.sign_out, name="sign_out"),
+    path("accounts/unlock/", views.unlock, name="unlock"),
+    path("accounts/keepalive/", views.keepalive, name="keepalive"),
     path("accounts/passkeys/options/", views.passkey_options, name="passkey_options"),
     path("accounts/passkeys/verify/", views.passkey_verify, name="passkey_verify"),
     path(

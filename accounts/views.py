@@ -5,7 +5,9 @@ each role where it works."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -16,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import second_factors, selectors, services
+from accounts.decorators import role_required
 from accounts.domain import CLINICAL_ROLES, Refused, Role, Staff
-from accounts.forms import CodeForm, SetPasswordForm, SignInForm
+from accounts.forms import CodeForm, SetPasswordForm, SignInForm, UnlockForm
 from solace.context import RequestContext
 
 MAX_CREDENTIAL_BYTES = 16 * 1024
@@ -126,6 +129,38 @@ def sign_in_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required(*Role, when_locked=True)
+def unlock(request: HttpRequest) -> HttpResponse:
+    """Unlock a locked screen with the password, back to the page it was on. A refusal goes
+    back to the locked view, which says why; the password is never echoed."""
+    back = _safe_next(request)
+    if not request.session.locked:
+        return HttpResponseRedirect(back, status=303)
+    form = UnlockForm(request.POST)
+    error = "missing"
+    if form.is_valid():
+        try:
+            services.staff_unlock(request, form.cleaned_data["password"])
+        except services.SignInThrottled:
+            error = "throttled"
+        except services.SignInFailed:
+            error = "wrong"
+        else:
+            return HttpResponseRedirect(back, status=303)
+    locked = settings.SOLACE_LOCKED_URL + "?" + urlencode({"next": back, "error": error})
+    return HttpResponseRedirect(locked, status=303)
+
+
+@require_POST
+@role_required(*Role, when_locked=True)
+def keepalive(request: HttpRequest) -> JsonResponse:
+    """Someone is typing or clicking on a page that has not asked the server for a while
+    (a long form): this request is the activity that keeps the screen from locking."""
+    request.session.touch()
+    return JsonResponse({"idle_seconds_left": request.session.idle_seconds_left})
+
+
+@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.staff_sign_out(request)
     return HttpResponseRedirect(reverse("sign_in") + "?signed_out=1", status=303)
@@ -182,6 +217,8 @@ def passkey_verify(request: HttpRequest) -> HttpResponse:
         if not request.staff.is_authenticated:
             return _json_error(_("Sign in again."), 401)
         if services.staff_reauthenticate(request, passkey_credential=credential):
+            if request.session.locked:  # the locked view: the passkey opens it too
+                request.session.unlock()
             return JsonResponse({"ok": True})
         return _json_error(failed)
     next_url = reverse("home")

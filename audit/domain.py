@@ -59,6 +59,13 @@ class Action(StrEnum):
     ORGANIZATION_CHANGED = "admin.organization_changed"
     AUDIT_BROWSED = "audit.browsed"
     AUDIT_EXPORTED = "audit.exported"
+    # Cockpit shift (issue 13): displays, isolation, duplicates (an ending's undo is REOPENED).
+    DEVICE_CREATED = "device.created"
+    DEVICE_REVOKED = "device.revoked"
+    ISOLATION_SET = "patient.isolation_set"
+    DUPLICATE_FLAGGED = "patient.duplicate_flagged"
+    DUPLICATE_DISMISSED = "patient.duplicate_dismissed"
+    DUPLICATE_LINKED = "patient.duplicate_linked"
     ACCESS_REPORT = "audit.access_report"
     REPORT_VIEWED = "report.viewed"
     REPORT_EXPORTED = "report.exported"
@@ -125,6 +132,12 @@ ACTION_LABELS = {
     Action.KIOSK_ENROLLED: "Kiosk enrolled",
     Action.KIOSK_REVOKED: "Kiosk revoked",
     Action.POSTER_VIEWED: "QR poster opened",
+    Action.DEVICE_CREATED: "Display link made",
+    Action.DEVICE_REVOKED: "Display link revoked",
+    Action.ISOLATION_SET: "Isolation set",
+    Action.DUPLICATE_FLAGGED: "Flagged as a possible duplicate",
+    Action.DUPLICATE_DISMISSED: "Not a duplicate",
+    Action.DUPLICATE_LINKED: "Duplicate registrations linked",
 }
 
 # The trail's own use (hidden from the admin's view on request; always recorded).

@@ -83,7 +83,9 @@ class App:
 
     def log_line(self, request_id: str) -> dict:
         for line in self.log_path.read_text().splitlines():
-            if f'"request_id": "{request_id}"' in line and '"dynamodb_requests"' in line:
+            # The id the bench sent is the client's (the server logs its own id apart).
+            ids = (f'"request_id": "{request_id}"', f'"client_request_id": "{request_id}"')
+            if any(i in line for i in ids) and '"dynamodb_requests"' in line:
                 return json.loads(line)
         raise LookupError(request_id)
 
@@ -95,6 +97,11 @@ class App:
         line = self.log_line(request_id)
         return (line["duration_ms"] - line["dynamodb_ms"]) / 1000
 
+    @staticmethod
+    def sibling(app: App, **settings_env: str) -> Sibling:
+        """Another gunicorn on the same store and tables, with some settings changed."""
+        return Sibling(app, settings_env)
+
     def stop(self):
         from solace import schema
 
@@ -103,6 +110,17 @@ class App:
         schema.delete_tables()
         if self.store is not None:
             self.embedded.stop(self.store)
+
+
+class Sibling:
+    def __init__(self, app: App, settings_env: dict[str, str]):
+        self.embedded = app.embedded
+        self.server, self.url = app.embedded.start_gunicorn(
+            {**app.env, **settings_env}, workers=1, extra_args=("--log-level", "warning")
+        )
+
+    def stop_server(self) -> None:
+        self.embedded.stop(self.server)
 
 
 class Browser:
@@ -124,7 +142,7 @@ class Browser:
             cookies=self.cookies,
             headers=headers,
             allow_redirects=False,
-            timeout=60,
+            timeout=300,  # moto serializes requests: under load a call can queue for long
             **kwargs,
         )
         self.cookies.update(response.cookies.get_dict())
@@ -294,7 +312,10 @@ def bench_history(app: App) -> list[dict]:
         timings, scanned = [], 0
         for _ in range(20):
             started = time.perf_counter()
-            snapshot = selectors.queue(hospital.hospital_id)
+            state = selectors.queue_state(hospital.hospital_id)
+            snapshot = selectors.queue(
+                hospital, state, queue_filter="all", staff_id="", cursor=None, etag=""
+            )
             timings.append(time.perf_counter() - started)
             scanned = snapshot.scanned_count
         rows.append(
@@ -544,20 +565,19 @@ def report(queue, history, intake, cold, endpoint_label: str, first_healthz: flo
         )
     lines += [
         "",
-        f"Target: an unchanged poll makes at most 2 DynamoDB requests (session, queue), writes "
-        f"nothing, renders nothing: **{'met' if all(r['unchanged_requests'] <= 2 for r in queue) else 'NOT met'}** "
+        f"Target: an unchanged poll makes ONE DynamoDB request (the session and the hospital's "
+        f"queue state in one BatchGetItem), no Query, writes nothing, renders nothing: "
+        f"**{'met' if all(r['unchanged_requests'] == 1 for r in queue) else 'NOT met'}** "
         f"(max {max(r['unchanged_requests'] for r in queue)}).",
         "",
-        f"Median under a quarter of a changed poll's with 50 waiting: end to end the ratio is "
-        f"{ratio:.2f} (**{'met' if ratio < 0.25 else 'not met on moto'}**); in the app's own time "
-        f"(request duration minus time waiting for DynamoDB, from the request log) it is "
-        f"{app_ratio:.2f} (**{'met' if app_ratio < 0.25 else 'not met'}**). The gap is moto: "
-        "both polls make the same queue Query, and moto answers it by walking the whole patients "
-        "table (hundreds of rows by then), which dwarfs rendering. On DynamoDB that Query is a "
-        "few milliseconds and the end-to-end ratio follows the app-only one.",
+        f"Target: with 50 waiting, an unchanged poll's median is at most a quarter of a changed "
+        f"poll's: end to end the ratio is **{ratio:.2f}** "
+        f"(**{'met' if ratio <= 0.25 else 'NOT met'}**); in the app's own time (request duration "
+        f"minus time waiting for DynamoDB, from the request log) it is {app_ratio:.2f}.",
         "",
-        "A changed poll makes more requests: session, queue, hospital, today's arrivals (median "
-        "door-to-triage) and one audit write recording which patients were displayed.",
+        "A changed poll makes more requests: the same BatchGetItem, the queue-rank index Query "
+        "(one page), today's door-to-triage figures (GetItem), the hospital (cached for a "
+        "minute in the process) and one audit write per page of patients displayed.",
         "",
         f"## Queue read cost vs history ({WAITING_FOR_HISTORY} waiting)",
         "",
@@ -579,7 +599,9 @@ def report(queue, history, intake, cold, endpoint_label: str, first_healthz: flo
         "## Intake through gunicorn",
         "",
         f"- {intake['registrations']} registrations from 8 concurrent clients: "
-        f"**{intake['per_second']:.1f} registrations/s** (each one TransactWriteItems of 6 items).",
+        f"**{intake['per_second']:.1f} registrations/s** (each one TransactWriteItems of 7 "
+        f"items, the hospital's queue state among them, then one Query of the match-key index "
+        f"for a possible duplicate in the department; on moto that Query walks the whole table).",
         f"- {intake['duplicates']} concurrent duplicates of one registration: answers "
         f"{intake['duplicate_statuses']}, **{intake['patients_from_duplicates']} patient**, "
         f"DynamoDB requests per duplicate ({{requests: duplicates}}): "
@@ -601,6 +623,251 @@ def report(queue, history, intake, cold, endpoint_label: str, first_healthz: flo
     return "\n".join(lines)
 
 
+# --- Issue 13: polls during registrations, and a surge --------------------------------------
+POLL_WHILE_REGISTERING = 40
+SURGE = 1_000
+# A surge's acuity mix: one in sixteen at level 2 (about 6 %), most at 3 and 4.
+SURGE_LEVELS = (2, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 3, 4, 4, 5, 3)
+
+
+def bench_polls_during_registrations(app: App) -> dict:
+    """A nurse's screen polls (with its ETag) while 8 phones register, each about once a
+    second: what the poll costs and answers, whether every registration lands and whether the
+    counters stay exact. Then the screen polls on with nothing changing."""
+    import threading
+
+    hospital = seed_hospital("Busy intake")
+    register_waiting(hospital, 20)
+    nurse = signed_in_nurse(app, hospital)
+    forms = [open_intake(app, hospital) for _ in range(POLL_WHILE_REGISTERING)]
+    done = threading.Event()
+    polls: list[tuple[float, int, str, bool]] = []
+    etag = None
+
+    def one_poll(during: bool) -> None:
+        nonlocal etag
+        request_id = f"bench-busy-{uuid.uuid4().hex[:10]}"
+        headers = {"HX-Request": "true", "X-Request-ID": request_id}
+        if etag:
+            headers["If-None-Match"] = etag
+        started = time.perf_counter()
+        response = nurse.request(
+            "GET", f"/cockpit/queue/?hospital={hospital.hospital_id}", headers=headers
+        )
+        polls.append((time.perf_counter() - started, response.status_code, request_id, during))
+        etag = response.headers.get("ETag", etag)
+
+    def poll_loop():
+        while not done.is_set():
+            one_poll(during=True)
+            time.sleep(0.25)
+
+    def post(pair):
+        browser, data = pair
+        time.sleep(1)  # a phone about every second per client
+        return browser.request("POST", f"/h/{hospital.slug}/intake/", data=data).status_code
+
+    poller = threading.Thread(target=poll_loop)
+    poller.start()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(post, forms))
+    elapsed = time.perf_counter() - started
+    done.set()
+    poller.join()
+    for _ in range(10):
+        one_poll(during=False)
+    time.sleep(0.5)
+    during = [p for p in polls if p[3]]
+    quiet = [p for p in polls if not p[3] and p[1] == 204]
+    changed = [p for p in during if p[1] == 200]
+    from cockpit import selectors
+
+    state = selectors.queue_state(hospital.hospital_id)
+    return {
+        "registrations": len(forms),
+        "registered_ok": statuses.count(303),
+        "per_second": len(forms) / elapsed,
+        "polls": len(during),
+        "changed": len(changed),
+        "unchanged": sum(1 for p in during if p[1] == 204),
+        "failed": sum(1 for p in during if p[1] not in (200, 204)),
+        "p50": statistics.median(p[0] for p in during),
+        "p95": percentile([p[0] for p in during], 95),
+        "quiet": len(quiet),
+        "quiet_p50": statistics.median(p[0] for p in quiet) if quiet else 0,
+        "unchanged_requests": max(
+            (app.dynamodb_requests(p[2]) for p in polls if p[1] == 204), default=0
+        ),
+        "changed_requests": max((app.dynamodb_requests(p[2]) for p in changed), default=0),
+        "counted": state.total,
+        "expected": 20 + statuses.count(303),
+    }
+
+
+def seed_surge(hospital, count: int) -> None:
+    """`count` waiting patients written straight into the table as registrations would leave
+    them (derived queue attributes included), and the counters set from them: registering a
+    thousand through moto's transactions would take longer than the measurement."""
+    from datetime import date, timedelta
+
+    from patients import repository as patients_repository
+    from patients.domain import Patient, Status
+    from solace import clock, dynamodb
+    from solace.tables import PATIENTS
+
+    now = clock.now_utc()
+    patients = []
+    for n in range(count):
+        created = clock.iso(now - timedelta(seconds=20 * (count - n)))
+        patient = Patient(
+            patient_id=uuid.uuid4().hex,
+            hospital_id=hospital.hospital_id,
+            organization_id=hospital.organization_id,
+            created_at=created,
+            check_in_code=f"S{n:06d}",
+            status=Status.WAITING,
+            version=1,
+            age_days=40 * 365,
+            sex="female" if n % 2 else "male",
+            suggested_level=SURGE_LEVELS[n % len(SURGE_LEVELS)],
+            triage={},
+            given_name=f"Surge{n}",
+            family_name="Patient",
+            date_of_birth=date(1985, 1, 1) + timedelta(days=n),
+            chief_complaint="Cough and fever since two days, worse at night",
+            allergies="penicillin" if n % 5 == 0 else "",
+            preferred_language="es" if n % 4 == 0 else "",
+        )
+        patients.append(patient)
+    items = [
+        {"PutRequest": {"Item": dynamodb.serialize(patients_repository.patient_to_item(p))}}
+        for p in patients
+    ]
+    for start in range(0, len(items), 25):
+        request = {dynamodb.table_name(PATIENTS): items[start : start + 25]}
+        while request:
+            request = dynamodb.call("batch_write_item", RequestItems=request).get(
+                "UnprocessedItems"
+            )
+    state = patients_repository.queue_state_get(hospital.hospital_id)
+    patients_repository.queue_state_rebuild(hospital.hospital_id, patients, state.version)
+
+
+def bench_surge(app: App) -> dict:
+    """1,000 waiting: the first page still holds the most urgent, and a poll's cost, size and
+    audit entry do not grow with the queue."""
+    from solace import dynamodb
+    from solace.tables import AUDIT_LOG
+
+    hospital = seed_hospital("Surge")
+    seed_surge(hospital, SURGE)
+    nurse = signed_in_nurse(app, hospital)
+    changed, request_ids, sizes = [], [], []
+    etag = None
+    for n in range(10):
+        request_id = f"bench-surge-{n}-{uuid.uuid4().hex[:6]}"
+        started = time.perf_counter()
+        response = nurse.request(
+            "GET",
+            f"/cockpit/queue/?hospital={hospital.hospital_id}",
+            headers={"HX-Request": "true", "X-Request-ID": request_id},
+        )
+        changed.append(time.perf_counter() - started)
+        assert response.status_code == 200
+        sizes.append(len(response.content))
+        request_ids.append(request_id)
+        etag = response.headers["ETag"]
+        first_page = re.findall(r'class="chip lvl-(\d)', response.text)
+    unchanged_ids = []
+    for n in range(20):
+        request_id = f"bench-surge-same-{n}-{uuid.uuid4().hex[:6]}"
+        response = nurse.request(
+            "GET",
+            f"/cockpit/queue/?hospital={hospital.hospital_id}",
+            headers={"HX-Request": "true", "If-None-Match": etag, "X-Request-ID": request_id},
+        )
+        assert response.status_code == 204
+        unchanged_ids.append(request_id)
+    time.sleep(0.5)
+    items, _ = dynamodb.query_all(
+        TableName=dynamodb.table_name(AUDIT_LOG),
+        KeyConditionExpression="hospital_id = :h",
+        **dynamodb.Expression(h=hospital.hospital_id).params(),
+    )
+    displayed = [i for i in items if i.get("action") == "queue.displayed"]
+    largest = max(len(json.dumps(dynamodb.serialize(i))) for i in displayed)
+    urgent_on_page = sum(1 for level in first_page if level in ("1", "2"))
+    return {
+        "waiting": SURGE,
+        "level_2": sum(1 for n in range(SURGE) if SURGE_LEVELS[n % len(SURGE_LEVELS)] == 2),
+        "urgent_on_first_page": urgent_on_page,
+        "rows_on_first_page": len(first_page),
+        "p50": statistics.median(changed),
+        "app_p50": statistics.median(app.app_seconds(r) for r in request_ids),
+        "bytes": max(sizes),
+        "changed_requests": max(app.dynamodb_requests(r) for r in request_ids),
+        "unchanged_requests": max(app.dynamodb_requests(r) for r in unchanged_ids),
+        "largest_audit_item": largest,
+        "audit_entries_per_render": len(displayed) / len(request_ids),
+    }
+
+
+def report_shift(busy: dict, surge: dict, fifty: dict) -> str:
+    """The issue-13 sections of docs/BENCHMARKS.md."""
+    per_row_surge = surge["bytes"] / surge["rows_on_first_page"]
+    per_row_fifty = fifty["changed_bytes"] / 50
+    flat = per_row_surge <= 1.5 * per_row_fifty
+    all_urgent = surge["urgent_on_first_page"] >= surge["level_2"]
+    lines = [
+        "## Polls while patients register (8 phones at once)",
+        "",
+        f"- {busy['registrations']} registrations from 8 concurrent clients while a nurse's "
+        f"screen polls every 100 ms with its ETag: **{busy['registered_ok']} registered** "
+        f"({busy['per_second']:.1f}/s), queue counters {busy['counted']} for "
+        f"{busy['expected']} in the department "
+        f"(**{'exact' if busy['counted'] == busy['expected'] else 'NOT exact'}**).",
+        f"- {busy['polls']} polls meanwhile: {busy['changed']} changed (200), "
+        f"{busy['unchanged']} unchanged (204), **{busy['failed']} failed**; p50 / p95 "
+        f"{ms(busy['p50'])} / {ms(busy['p95'])} ms (moto answers one request at a time: a poll "
+        f"waits behind the registrations' transactions). Then {busy['quiet']} polls with "
+        f"nothing changing: p50 {ms(busy['quiet_p50'])} ms. DynamoDB requests per unchanged "
+        f"poll **{busy['unchanged_requests']}**, per changed poll {busy['changed_requests']}.",
+        "- Every registration and every clinician action also advances the hospital's "
+        "queue-state item in its own transaction. On DynamoDB two transactions on that item at "
+        "the same moment can cancel one with TransactionConflict, which is sent again after a "
+        "short jittered pause (up to 5 times); moto serializes requests, so no conflict occurs "
+        "here and the retry path is covered by the tests instead.",
+        "",
+        f"## A surge: {surge['waiting']:,} waiting",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| changed poll p50 (end to end / app only) | {ms(surge['p50'])} / "
+        f"{ms(surge['app_p50'])} ms |",
+        f"| bytes per changed poll (50 waiting: {fifty['changed_bytes']}) | {surge['bytes']} |",
+        f"| rows on page one / level 1 and 2 among them (of {surge['level_2']}) | "
+        f"{surge['rows_on_first_page']} / {surge['urgent_on_first_page']} |",
+        f"| DynamoDB requests per changed / unchanged poll | {surge['changed_requests']} / "
+        f"{surge['unchanged_requests']} |",
+        f"| largest queue-display audit item (bytes, DynamoDB JSON) | "
+        f"{surge['largest_audit_item']} |",
+        f"| audit entries per render | {surge['audit_entries_per_render']:.0f} |",
+        "",
+        f"Targets: page one holds every level-1 and level-2 patient "
+        f"(**{'met' if all_urgent else 'NOT met'}**); a poll renders page one only, so its "
+        f"size grows with the level-1 and 2 patients it must show, never with the rest of the "
+        f"queue ({per_row_surge:.0f} bytes a row vs {per_row_fifty:.0f} with 50 waiting: "
+        f"**{'met' if flat else 'NOT met'}**); an unchanged poll is one request "
+        f"(**{'met' if surge['unchanged_requests'] == 1 else 'NOT met'}**); the audit item stays "
+        f"far below DynamoDB's 400 KB (**{'met' if surge['largest_audit_item'] < 20_000 else 'NOT met'}**). "
+        "The rest of the queue is counted (queue-state counters) and paged (50 a page), never "
+        "read for a poll.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> int:
     from solace.env import env_str
 
@@ -608,15 +875,17 @@ def main() -> int:
     app = App()
     try:
         cold = bench_cold_start(app)
+        busy = bench_polls_during_registrations(app)  # first: moto's transactions slow as it fills
         queue = bench_queue_poll(app)
         intake = bench_intake(app)
+        surge = bench_surge(app)
         history = bench_history(app)  # late: 11,000 extra items slow moto down for the rest
         reports = bench_reports(app)
     finally:
         app.stop()
-    text = report(queue, history, intake, cold, label, app.first_healthz_seconds) + "\n".join(
-        reports_section(reports)
-    )
+    text = report(queue, history, intake, cold, label, app.first_healthz_seconds)
+    fifty = next(r for r in queue if r["waiting"] == 50)
+    text += "\n" + report_shift(busy, surge, fifty) + "\n".join(reports_section(reports))
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "BENCHMARKS.md").write_text(text)
     print(text)

@@ -9,6 +9,7 @@ import triage
 from patients.domain import (
     ALERT_LABELS,
     AVPU_LABELS,
+    ISOLATION_LABELS,
     STATUS_LABELS,
     AlertReason,
     EncounterEvent,
@@ -19,20 +20,147 @@ from patients.domain import (
     counting_sets,
 )
 
+# Server-side filters of the queue (patients.repository.QUEUE_FILTERS), as the page names them.
+QUEUE_FILTER_LABELS = {
+    "all": "All",
+    "waiting_room": "Waiting room",
+    "in_room": "In a room",
+    "mine": "My patients",
+    "unassigned": "Unassigned",
+}
+QUEUE_FILTER_HINTS = {
+    "waiting_room": "No room yet",
+    "in_room": "A room is assigned",
+    "mine": "You are their nurse or physician",
+    "unassigned": "No nurse or no physician yet",
+}
+
+
+# Preferred languages as English-speaking staff name them (the form offers native names).
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "ar": "Arabic",
+    "fr": "French",
+    "other": "another language",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, "another language") if code else ""
+
 
 @dataclass(frozen=True)
-class QueueSnapshot:
-    rows: tuple[QueueRow, ...]
-    etag: str
-    scanned_count: int
+class VitalCell:
+    """One latest vital sign on a queue row: short label, its full name, value with unit."""
+
+    label: str
+    title: str
+    text: str
+    danger: bool = False
+
+
+@dataclass(frozen=True)
+class RowView:
+    """A queue row with what it is measured against: the wait and reassessment targets."""
+
+    row: QueueRow
+    waited: int  # minutes since arrival
+    wait_target: int  # minutes (the acuity's long-wait target)
+    reassess_due_at: str | None  # ISO time, None when not reassessed in this status
+    reassess_minutes: int | None  # the acuity's reassessment interval
+    vitals: tuple[VitalCell, ...]
+    language: str  # the language an interpreter is needed for, in words
+
+    @property
+    def waiting(self) -> bool:
+        """Not yet seen by a provider: the wait counts against the acuity's target."""
+        return self.row.reassessed
+
+    @property
+    def overdue(self) -> bool:
+        return self.waiting and self.waited > self.wait_target
 
 
 @dataclass(frozen=True)
 class QueueSummary:
-    waiting: int
+    in_department: int
     per_level: dict[int, int]
-    longest_wait_minutes: int
+    waiting_room: int
+    in_room: int
+    unassigned: int
+    longest_wait_since: str | None  # arrival of the longest-waiting patient (ISO)
     median_door_to_triage_minutes: int | None
+    triaged_today: int
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """One page of the queue as a clinician sees it."""
+
+    rows: tuple[RowView, ...]
+    etag: str
+    queue_filter: str
+    next_cursor: str | None  # the next page, when there is one
+    first_page: bool
+    alert_count: int  # pinned alerts (all on page one, whatever the filter)
+    scanned_count: int
+    summary: QueueSummary
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    check_in_code: str
+    created_at: str
+    room: str
+    called_to: str
+    called_at: str
+    called_to_es: str = ""
+
+    def called_to_label(self, language: str = "en") -> str:
+        return self.called_to_es if language == "es" and self.called_to_es else self.called_to
+
+
+@dataclass(frozen=True)
+class BoardSnapshot:
+    entries: tuple[BoardEntry, ...]
+    more: int  # waiting but not shown (the screen is full)
+
+
+def vital_cells(vitals: dict[str, Any], age_days: int | None, temperature_unit: str):
+    """The latest vital signs of a row, short, with units, danger-zone values marked."""
+    if not vitals:
+        return ()
+    known = {k: v for k, v in vitals.items() if k in triage.Vitals.__dataclass_fields__}
+    try:
+        rules = {r.rule for r in triage.danger_zone(age_days or 0, triage.Vitals(**known))}
+    except ValueError:
+        rules = set()
+    cells = []
+    if vitals.get("heart_rate") is not None:
+        danger = "D.heart_rate" in rules
+        cells.append(VitalCell("HR", "Heart rate", f"{vitals['heart_rate']:g}/min", danger))
+    if vitals.get("respiratory_rate") is not None:
+        danger = "D.respiratory_rate" in rules
+        text = f"{vitals['respiratory_rate']:g}/min"
+        cells.append(VitalCell("RR", "Respiratory rate", text, danger))
+    if vitals.get("spo2") is not None:
+        oxygen = vitals.get("oxygen_l_min")
+        on = f" on {oxygen:g} l/min" if oxygen else ""
+        cells.append(
+            VitalCell("SpO₂", "Oxygen saturation", f"{vitals['spo2']:g} %{on}", "D.spo2" in rules)
+        )
+    if vitals.get("systolic") is not None:
+        text = f"{vitals['systolic']:g}/{vitals.get('diastolic', 0):g} mmHg"
+        cells.append(VitalCell("BP", "Blood pressure", text, "D.blood_pressure" in rules))
+    if vitals.get("temperature_c") is not None:
+        text = temperature_text(vitals["temperature_c"], temperature_unit)
+        cells.append(VitalCell("T", "Temperature", text, "D.temperature" in rules))
+    if vitals.get("pain") is not None:
+        cells.append(VitalCell("Pain", "Pain", f"{vitals['pain']:g}/10"))
+    return tuple(cells)
 
 
 @dataclass(frozen=True)
@@ -46,7 +174,12 @@ class EarlierVisit:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(Status(self.status), self.status) if self.status else ""
+        if not self.status:
+            return ""
+        try:
+            return STATUS_LABELS[Status(self.status)]
+        except ValueError:
+            return "Unknown status"
 
 
 @dataclass(frozen=True)
@@ -208,6 +341,11 @@ EVENT_LABELS = {
     EventType.LEFT_REPORTED: "Patient said they have left",
     EventType.CLOSED: "Closed: not a patient",
     EventType.REOPENED: "Reopened (undo)",
+    EventType.ISOLATION_SET: "Isolation",
+    EventType.POSSIBLE_DUPLICATE: "Possible duplicate registration",
+    EventType.DUPLICATE_DISMISSED: "Not a duplicate",
+    EventType.CLOSED_AS_DUPLICATE: "Closed as a duplicate registration",
+    EventType.DUPLICATE_LINKED: "Duplicate registration linked",
 }
 
 
@@ -249,4 +387,12 @@ def event_summary(event: EncounterEvent, roster_names: dict[str, str]) -> str:
         parts.append(f"{STATUS_LABELS[Status(data['from'])]} → {STATUS_LABELS[Status(data['to'])]}")
     if data.get("alert"):
         parts.append(ALERT_LABELS.get(AlertReason(data["alert"]), ""))
+    if "isolation" in data:
+        parts.append(
+            ISOLATION_LABELS.get(data["isolation"], "none") if data["isolation"] else "none"
+        )
+    if data.get("other_code"):
+        parts.append(f"check-in code {data['other_code']}")
+    if event.actor_id == "system" and event.type == EventType.POSSIBLE_DUPLICATE:
+        parts.append("same family name and date of birth")
     return " · ".join(p for p in parts if p)

@@ -11,7 +11,15 @@ from django import forms
 import triage
 from accounts.domain import CallPlace, Hospital, Role, SignedInStaff
 from intake.domain import ARRIVAL_MODES, StaffArrival
-from patients.domain import AVPU_LABELS, STATUS_LABELS, Patient, next_statuses
+from patients.domain import (
+    AVPU_LABELS,
+    DISPOSITIONS,
+    ISOLATION_LABELS,
+    STATUS_LABELS,
+    Patient,
+    Status,
+    next_statuses,
+)
 from solace import clock
 from solace.forms import CleanText, Form
 
@@ -351,14 +359,68 @@ class AssignForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
+    """The next step. Ending the visit asks first (`confirmed` is set by the confirmation)."""
+
     action = "status"
     status = forms.ChoiceField(label="Next step")
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             (s.value, STATUS_LABELS[s]) for s in next_statuses(self.patient.status)
         ]
+
+    @property
+    def ends_visit(self) -> bool:
+        return Status(self.cleaned_data["status"]) in DISPOSITIONS
+
+
+class IsolationForm(VersionedForm):
+    action = "isolation"
+    isolation = forms.ChoiceField(
+        label="Isolation",
+        required=False,
+        choices=[("", "None"), *ISOLATION_LABELS.items()],
+        help_text="Shown as a flag on every queue row.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["isolation"].initial = self.patient.isolation
+
+
+class DuplicateForm(VersionedForm):
+    """Link a possible duplicate: which registration continues (the other one closes)."""
+
+    action = "duplicate"
+    keep = forms.ChoiceField(
+        label="Which registration continues?",
+        choices=[
+            ("other", "The other one (close this one)"),
+            ("this", "This one (close the other)"),
+        ],
+        widget=forms.RadioSelect,
+        initial="other",
+    )
+
+
+class NotDuplicateForm(VersionedForm):
+    action = "distinct"
+
+
+class UndoForm(VersionedForm):
+    action = "undo"
+
+
+class DisplayForm(Form):
+    """A named waiting-room display link."""
+
+    name = CleanText(
+        label="Name of the screen",
+        max_length=60,
+        help_text="Where it hangs, for example “Main waiting room TV”.",
+    )
 
 
 SEX_CHOICES = [("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")]

@@ -1,90 +1,204 @@
-"""Cockpit reads: the queue (with its ETag), the summary strip, a patient's record."""
+"""Cockpit reads: the queue (with its ETag), the summary strip, the board, a patient's record."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import statistics
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import triage
 from accounts import repository as accounts_repository
-from accounts.domain import CLINICAL_ROLES, Hospital, SignedInStaff
+from accounts.domain import CLINICAL_ROLES, Device, DeviceKind, Hospital, SignedInStaff
 from cockpit.domain import (
     VITALS_COLUMNS,
+    BoardEntry,
+    BoardSnapshot,
     CheckInGroup,
     CheckInReview,
     EarlierVisit,
     PatientRecord,
     QueueSnapshot,
     QueueSummary,
+    RowView,
     event_summary,
     finding_label,
+    language_name,
+    vital_cells,
     vitals_rows,
 )
 from intake.domain import ARRIVAL_MODES
 from intake.forms import LANGUAGE_LABELS, ONSET_LABELS, PREGNANT_LABELS, SEX_LABELS
 from patients import repository as patients_repository
-from patients.domain import ALERT_LABELS, AlertReason, Patient
-from solace import clock
+from patients.domain import (
+    ALERT_LABELS,
+    ISOLATION_LABELS,
+    STATUS_LABELS,
+    AlertReason,
+    Patient,
+    QueueRow,
+    QueueState,
+    Status,
+    has_allergy,
+    interpreter_language,
+)
+from solace import clock, cursors
+from solace.templatetags.local_time import local_time
 
 # Bump when the rows fragment changes shape, so screens holding an old ETag re-render.
-FRAGMENT_VERSION = "q3"
+FRAGMENT_VERSION = "q4"
+PAGE_SIZE = 50  # rows per page (page one also holds every alert and level 1 and 2, however many)
+# An unchanged queue still re-renders this often: server-side time figures (today's median,
+# the local day) stay fresh without a clock in the ETag of every poll.
+RENDER_AT_LEAST_EVERY_SECONDS = 15 * 60
+CURSOR_SCOPE = "queue:{hospital_id}:{queue_filter}"
 
 
-def _etag(kind: str, items: list[dict]) -> str:
-    canonical = json.dumps(
-        sorted(items, key=lambda i: i["patient_id"]), sort_keys=True, default=str
+def queue_etag(kind: str, state: QueueState, *parts: str) -> str:
+    """What a screen shows is a function of the queue's version (every change to the
+    department advances it), the screen's own choices (filter, page, who is looking) and the
+    fragment's shape: so an unchanged poll is known without reading a single patient."""
+    bucket = clock.now_epoch() // RENDER_AT_LEAST_EVERY_SECONDS
+    canonical = ":".join(
+        (FRAGMENT_VERSION, kind, state.hospital_id, str(state.version), str(bucket), *parts)
     )
-    digest = hashlib.sha256(f"{FRAGMENT_VERSION}:{kind}:{canonical}".encode()).hexdigest()
-    return f'"{digest[:32]}"'
+    return f'"{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"'
 
 
-def _snapshot(kind: str, items: list[dict], scanned: int) -> QueueSnapshot:
-    # Alerts are pinned on top (oldest alert first) until acknowledged; then acuity, then wait.
-    rows = sorted(
-        (patients_repository.queue_row_from_item(i) for i in items),
-        key=lambda r: (r.alert is None, r.alert_at or "", r.level, r.created_at),
+def queue_state(hospital_id: str) -> QueueState:
+    return patients_repository.queue_state_get(hospital_id)
+
+
+def queue_state_and_session(hospital_id: str, session_key: str):
+    """The queue state and the session item in one request (the poll's only request when
+    nothing changed)."""
+    return patients_repository.queue_state_with_session(hospital_id, session_key)
+
+
+def queue_state_and_display(hospital_id: str, device_id: str) -> tuple[QueueState, Device | None]:
+    """The queue state and a display link's device in one request (a board poll's only one
+    when nothing changed)."""
+    state, item = patients_repository.queue_state_with_device(hospital_id, device_id)
+    return state, accounts_repository.device_from_item(item) if item else None
+
+
+def displays(hospital_id: str) -> list[Device]:
+    return accounts_repository.devices_of_hospital(hospital_id, DeviceKind.DISPLAY)
+
+
+def queue_cursor(hospital_id: str, queue_filter: str, cursor: str | None) -> dict | None:
+    scope = CURSOR_SCOPE.format(hospital_id=hospital_id, queue_filter=queue_filter)
+    return cursors.decode(cursor, scope)
+
+
+def _local_day(hospital: Hospital, now: datetime) -> str:
+    return now.astimezone(ZoneInfo(hospital.timezone)).date().isoformat()
+
+
+def _row_view(row: QueueRow, hospital: Hospital, now: datetime) -> RowView:
+    reassess = hospital.reassessment_target(row.level) if row.reassessed else None
+    due = None
+    if reassess is not None:
+        due = clock.iso(clock.parse_iso(row.last_assessed_at) + timedelta(minutes=reassess))
+    return RowView(
+        row=row,
+        waited=row.waited_minutes(now),
+        wait_target=hospital.wait_target(row.level),
+        reassess_due_at=due,
+        reassess_minutes=reassess,
+        vitals=vital_cells(row.vitals, row.age_days, hospital.temperature_unit),
+        language=language_name(row.language),
     )
-    return QueueSnapshot(rows=tuple(rows), etag=_etag(kind, items), scanned_count=scanned)
 
 
-def queue(hospital_id: str) -> QueueSnapshot:
-    """The live queue, sorted by working acuity, then arrival."""
-    items, scanned = patients_repository.queue_items(hospital_id)
-    return _snapshot(f"queue:{hospital_id}", items, scanned)
-
-
-def board(hospital_id: str) -> QueueSnapshot:
-    """The same Query for the waiting-room display, projected down to code and status."""
-    items, scanned = patients_repository.queue_items(
-        hospital_id, patients_repository.BOARD_ATTRIBUTES
+def summary(hospital: Hospital, state: QueueState, rows: list[QueueRow]) -> QueueSummary:
+    """The strip above the queue: counts from the queue-state counters, the longest wait from
+    the page (plus one index entry per level that goes on past it), the median door-to-triage
+    from today's histogram. Nothing here reads every patient, let alone every arrival."""
+    arrivals = [r.created_at for r in rows]
+    for level in range(1, 6):
+        on_page = sum(1 for r in rows if r.level == level)
+        if state.per_level.get(level, 0) > on_page:
+            oldest = patients_repository.oldest_at_level(hospital.hospital_id, level)
+            if oldest:
+                arrivals.append(oldest)
+    day = patients_repository.day_figures_get(
+        hospital.hospital_id, _local_day(hospital, clock.now_utc())
     )
-    return _snapshot(f"board:{hospital_id}", items, scanned)
-
-
-def summary(hospital: Hospital, snapshot: QueueSnapshot, now: datetime) -> QueueSummary:
-    per_level = {level: 0 for level in range(1, 6)}
-    for row in snapshot.rows:
-        per_level[row.level] += 1
-    zone = ZoneInfo(hospital.timezone)
-    local_midnight = datetime.combine(now.astimezone(zone).date(), time(), zone)
-    arrivals = patients_repository.arrivals_since(hospital.hospital_id, clock.iso(local_midnight))
-    door_to_triage = [
-        (clock.parse_iso(a["triaged_at"]) - clock.parse_iso(a["created_at"])).total_seconds() / 60
-        for a in arrivals
-        if a.get("triaged_at")
-    ]
     return QueueSummary(
-        waiting=len(snapshot.rows),
-        per_level=per_level,
-        longest_wait_minutes=max((r.waited_minutes(now) for r in snapshot.rows), default=0),
-        median_door_to_triage_minutes=(
-            round(statistics.median(door_to_triage)) if door_to_triage else None
-        ),
+        in_department=state.total,
+        per_level={level: state.per_level.get(level, 0) for level in range(1, 6)},
+        waiting_room=state.waiting_room,
+        in_room=state.in_room,
+        unassigned=state.unassigned,
+        longest_wait_since=min(arrivals) if arrivals else None,
+        median_door_to_triage_minutes=day.median_door_to_triage,
+        triaged_today=day.triaged,
     )
+
+
+def queue(
+    hospital: Hospital,
+    state: QueueState,
+    *,
+    queue_filter: str,
+    staff_id: str,
+    cursor: str | None,
+    etag: str,
+    page_size: int | None = None,
+) -> QueueSnapshot:
+    """One page of the live queue: alerts pinned, then working acuity, then arrival."""
+    start_key = queue_cursor(hospital.hospital_id, queue_filter, cursor)
+    page = patients_repository.queue_page(
+        hospital.hospital_id,
+        page_size=page_size or PAGE_SIZE,
+        queue_filter=queue_filter,
+        staff_id=staff_id,
+        start_key=start_key,
+    )
+    rows = [patients_repository.queue_row_from_item(i) for i in page.items]
+    now = clock.now_utc()
+    scope = CURSOR_SCOPE.format(hospital_id=hospital.hospital_id, queue_filter=queue_filter)
+    return QueueSnapshot(
+        rows=tuple(_row_view(r, hospital, now) for r in rows),
+        etag=etag,
+        queue_filter=queue_filter,
+        next_cursor=cursors.encode(page.next_key, scope),
+        first_page=start_key is None,
+        alert_count=sum(1 for r in rows if r.alert),
+        scanned_count=page.scanned,
+        summary=summary(hospital, state, rows),
+    )
+
+
+# Who the waiting-room board shows: patients not yet with a provider (no names, no acuity).
+BOARD_STATUSES = frozenset({Status.WAITING, Status.IN_TRIAGE, Status.WAITING_FOR_PROVIDER})
+BOARD_ROWS = 60  # a TV shows this many codes; the rest are counted
+
+
+def board(hospital_id: str) -> BoardSnapshot:
+    """The waiting-room display: called patients first (most recent call first), then the
+    others in order of arrival. Never ordered by acuity: the order itself would tell."""
+    entries = []
+    for item in patients_repository.board_items(hospital_id):
+        row = item.get("queue_row") or {}
+        status = Status(row.get("status", Status.WAITING.value))
+        if status not in BOARD_STATUSES and not row.get("called_to"):
+            continue
+        entries.append(
+            BoardEntry(
+                check_in_code=row.get("check_in_code", ""),
+                created_at=row.get("created_at", ""),
+                room=row.get("room") or "",
+                called_to=row.get("called_to") or "",
+                called_at=row.get("called_at") or "",
+                called_to_es=row.get("called_to_es") or "",
+            )
+        )
+    called = sorted((e for e in entries if e.called_to), key=lambda e: e.called_at, reverse=True)
+    waiting = sorted((e for e in entries if not e.called_to), key=lambda e: e.created_at)
+    shown = (called + waiting)[:BOARD_ROWS]
+    return BoardSnapshot(entries=tuple(shown), more=len(entries) - len(shown))
 
 
 def patient_for(staff: SignedInStaff, patient_id: str) -> Patient | None:
@@ -160,7 +274,68 @@ def patient_page(record: PatientRecord, hospital: Hospital) -> dict:
         "onset": ONSET_LABELS.get(patient.onset, ""),
         "pregnant": PREGNANT_LABELS.get(patient.pregnant, ""),
         "timeline": [(e.time, event_summary(e, names)) for e in record.events],
+        "isolation_label": ISOLATION_LABELS.get(patient.isolation, "") if patient.isolation else "",
+        "ended_by_name": names.get(patient.ended_by or "", "a colleague"),
+        "ended_from_label": (
+            STATUS_LABELS[Status(patient.ended_from)] if patient.ended_from else ""
+        ),
+        "has_allergy": has_allergy(patient.allergies),
+        "interpreter": language_name(interpreter_language(patient.preferred_language)),
     }
+
+
+def saved_message(action: str, patient: Patient, hospital: Hospital) -> str:
+    """What an action saved, in words, read back from the record as it is now."""
+    zone = hospital.timezone
+    if action == "vitals" and patient.vitals_sets:
+        latest = patient.vitals_sets[-1]
+        cells = vital_cells(latest.values, patient.age_days, hospital.temperature_unit)
+        values = ", ".join(f"{cell.title} {cell.text}" for cell in cells)
+        taken = local_time(latest.taken_at, zone)
+        return (
+            f"Vital signs saved (taken {taken}){': ' + values if values else ''}. "
+            f"Suggested level now {patient.suggested_level}."
+        )
+    if action == "findings":
+        return f"Findings saved. Suggested level now {patient.suggested_level}."
+    if action == "identity":
+        return f"Name saved: {patient.display_name}."
+    if action == "acknowledge":
+        return "Alert acknowledged."
+    if action == "acuity" and patient.confirmed_level:
+        kind = "overridden" if patient.override_reason else "confirmed"
+        return f"Level {patient.confirmed_level} {kind}."
+    if action == "room":
+        return f"Room {patient.room} saved." if patient.room else "Room cleared."
+    if action == "assign":
+        team = [
+            f"{slot}: {name}"
+            for slot, name in (("Nurse", patient.nurse_name), ("Physician", patient.physician_name))
+            if name
+        ]
+        return "Assigned. " + " · ".join(team) + "."
+    if action == "status":
+        return f"Moved to {patient.status_label}."
+    if action == "isolation":
+        label = ISOLATION_LABELS.get(patient.isolation) if patient.isolation else None
+        return f"Isolation saved: {label}." if label else "Isolation removed."
+    if action == "duplicate":
+        return "Duplicate registration linked: this visit continues, the other is closed."
+    if action == "distinct":
+        return "Marked as not a duplicate."
+    if action == "reopen":
+        return f"End of visit undone: {patient.status_label} again, back in the queue."
+    if action == "call":
+        return f"Called to {patient.called_to}: check-in code {patient.check_in_code}."
+    if action == "call_no_answer":
+        return f"Call not answered: check-in code {patient.check_in_code}."
+    if action == "call_cancel":
+        return f"Call cancelled: check-in code {patient.check_in_code}."
+    if action == "close":
+        return "Closed as not a patient. Reopen it below if that was a mistake."
+    if action == "arrival":
+        return f"Registered: check-in code {patient.check_in_code}."
+    return ""
 
 
 REVIEW_HOURS = 12

@@ -3,6 +3,7 @@ the version the clinician was looking at; a concurrent change raises VersionConf
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -15,11 +16,13 @@ from audit.domain import Action
 from audit.services import audit_entry
 from cockpit.domain import ActionRefused, PatientRecord
 from patients import repository as patients_repository
+from patients import services as patients_services
 from patients.domain import (
     CALL_CLEARED,
     CLOSURES,
     DISPOSITIONS,
     STATUS_LABELS,
+    UNDO_SECONDS,
     AlertReason,
     EventType,
     Patient,
@@ -34,6 +37,9 @@ from patients.domain import (
 )
 from solace import clock, metrics
 from solace.context import Actor, RequestContext
+from solace.dynamodb import DataStoreError, TransactionCancelled
+
+logger = logging.getLogger(__name__)
 
 DANGER_ZONE_FLAG = "danger_zone"
 
@@ -55,7 +61,38 @@ def _apply(
     event_data: dict[str, Any] | None = None,
     detail: str | None = None,
     allow_ended: bool = False,
-) -> None:
+) -> Patient:
+    """One change to one patient: checks, then one transaction. Returns the patient as stored."""
+    change = _change(
+        staff,
+        patient,
+        expected_version,
+        action=action,
+        event_type=event_type,
+        changes=changes,
+        context=context,
+        event_data=event_data,
+        detail=detail,
+        allow_ended=allow_ended,
+    )
+    patients_repository.patients_update([change])
+    return replace(change.after, version=patient.version + 1)
+
+
+def _change(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    *,
+    action: Action,
+    event_type: EventType,
+    changes: dict[str, Any],
+    context: RequestContext,
+    event_data: dict[str, Any] | None = None,
+    detail: str | None = None,
+    allow_ended: bool = False,
+    now: str | None = None,
+) -> patients_repository.PatientChange:
     if staff.role_at(patient.hospital_id) not in CLINICAL_ROLES:
         raise ActionRefused("Only clinicians can change clinical data.")
     if patient.version != expected_version:
@@ -63,11 +100,11 @@ def _apply(
     if patient.ended and not allow_ended:
         raise ActionRefused("This visit has ended; its record can no longer be changed.")
     actor = _actor(staff, patient.hospital_id)
-    now = clock.utc_now_iso()
+    now = now or clock.utc_now_iso()
     after = replace(
         patient, **changes, updated_at=now, updated_by=staff.staff_id, updated_by_name=staff.name
     )
-    patients_repository.patient_update(
+    return patients_repository.PatientChange(
         before=patient,
         after=after,
         event=new_event(patient.patient_id, event_type, now, actor, event_data),
@@ -112,7 +149,7 @@ def patient_record_vitals(
     taken_at: str,
     context: RequestContext,
     corrects: str | None = None,
-) -> None:
+) -> Patient:
     """Add a set of vital signs (never overwriting one) and re-run the engine on the latest
     value of each measure."""
     now = clock.utc_now_iso()
@@ -127,7 +164,7 @@ def patient_record_vitals(
     )
     changed = replace(patient, vitals_sets=(*patient.vitals_sets, vitals_set))
     changes, levels = _rerun(patient, changed, now)
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -145,14 +182,14 @@ def patient_record_findings(
     expected_version: int,
     findings: list[str],
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Record what the nurse observes (the checklist as it is now) and re-run the engine."""
     now = clock.utc_now_iso()
     changed = replace(patient, findings=tuple(sorted(findings)))
     changes, levels = _rerun(patient, changed, now)
     added = sorted(set(changed.findings) - set(patient.findings))
     removed = sorted(set(patient.findings) - set(changed.findings))
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -172,7 +209,7 @@ def patient_complete_identity(
     family_name: str,
     date_of_birth: date | None,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Name (and birth date) of a patient registered without them. A birth date replaces an
     estimated age, which can change the suggestion; earlier visits are matched again."""
     now = clock.utc_now_iso()
@@ -188,7 +225,7 @@ def patient_complete_identity(
         identity.update(age_days=age_in_days(date_of_birth, arrived), age_estimated=False)
     changed = replace(patient, **identity)
     changes, levels = _rerun(patient, changed, now)
-    _apply(
+    stored = _apply(
         staff,
         patient,
         expected_version,
@@ -202,15 +239,17 @@ def patient_complete_identity(
         },
         context=context,
     )
+    # Now that the name is known, the same person may be registered twice in the department.
+    return patients_services.patient_flag_possible_duplicate(stored, context)
 
 
 def patient_acknowledge_alert(
     staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
-) -> None:
+) -> Patient:
     """A clinician has seen the alert: it stops pinning the patient, on every workstation."""
     if patient.alert is None:
         raise ActionRefused("There is no alert to acknowledge.")
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -230,7 +269,7 @@ def patient_set_acuity(
     level: int,
     reason: str,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Confirm the suggested level, or override it (a reason is required)."""
     overridden = level != patient.suggested_level
     if overridden and not reason.strip():
@@ -246,7 +285,7 @@ def patient_set_acuity(
     }
     if not patient.triaged_at:
         changes["triaged_at"] = clock.utc_now_iso()
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -271,8 +310,8 @@ def patient_assign_room(
     expected_version: int,
     room: str,
     context: RequestContext,
-) -> None:
-    _apply(
+) -> Patient:
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -292,7 +331,7 @@ def patient_assign_staff(
     slot: str,
     assignee_id: str,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Assign the nurse or physician slot. Anyone may take an empty slot for themselves;
     only a charge nurse assigns a colleague or takes a slot someone else holds."""
     if slot not in ("nurse", "physician"):
@@ -307,7 +346,7 @@ def patient_assign_staff(
     is_charge = staff.role_at(hospital.hospital_id) == Role.CHARGE_NURSE
     if not is_charge and (assignee_id != staff.staff_id or holder not in (None, staff.staff_id)):
         raise ActionRefused("Only a charge nurse can assign a colleague or reassign.")
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -326,8 +365,9 @@ def patient_change_status(
     expected_version: int,
     status: Status,
     context: RequestContext,
-) -> None:
-    """Move through the flow. A disposition takes the patient out of the queue index."""
+) -> Patient:
+    """Move through the flow. A disposition takes the patient out of the queue index; it can
+    be undone for UNDO_SECONDS by the same person or a charge nurse (`patient_undo_ending`)."""
     if status not in next_statuses(patient.status):
         raise ActionRefused(f"Cannot go from {patient.status_label} to {STATUS_LABELS[status]}.")
     disposition = status in DISPOSITIONS
@@ -335,9 +375,12 @@ def patient_change_status(
     changes: dict[str, Any] = {"status": status, **CALL_CLEARED}
     if disposition:
         changes.update(
-            disposition_at=clock.utc_now_iso(), in_queue=False, ended_from=patient.status.value
+            disposition_at=clock.utc_now_iso(),
+            in_queue=False,
+            ended_from=patient.status.value,
+            ended_by=staff.staff_id,
         )
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -350,6 +393,129 @@ def patient_change_status(
     )
 
 
+def can_undo_end(staff: SignedInStaff, patient: Patient) -> bool:
+    """The end of a visit can be taken back for UNDO_SECONDS, by whoever ended it or a charge
+    nurse: a mis-click on "Discharged" must not lose a patient."""
+    if patient.status not in DISPOSITIONS or not patient.disposition_at or not patient.ended_from:
+        return False
+    if staff.staff_id != patient.ended_by and not staff.has_role_at(
+        patient.hospital_id, Role.CHARGE_NURSE
+    ):
+        return False
+    return undo_seconds_left(patient) > 0
+
+
+def undo_seconds_left(patient: Patient) -> int:
+    if not patient.disposition_at:
+        return 0
+    ended = clock.parse_iso(patient.disposition_at)
+    return max(0, int(UNDO_SECONDS - (clock.now_utc() - ended).total_seconds()))
+
+
+def patient_set_isolation(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    isolation: str,
+    context: RequestContext,
+) -> Patient:
+    """Contact, droplet or airborne precautions (or none): a flag on every queue row."""
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.ISOLATION_SET,
+        event_type=EventType.ISOLATION_SET,
+        changes={"isolation": isolation},
+        event_data={"isolation": isolation},
+        detail=isolation or "none",
+        context=context,
+    )
+
+
+def patient_dismiss_duplicate(
+    staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
+) -> Patient:
+    """Not the same person after all: the possible-duplicate flag goes."""
+    if not patient.possible_duplicate_of:
+        raise ActionRefused("This visit is not flagged as a possible duplicate.")
+    return _apply(
+        staff,
+        patient,
+        expected_version,
+        action=Action.DUPLICATE_DISMISSED,
+        event_type=EventType.DUPLICATE_DISMISSED,
+        changes={"possible_duplicate_of": None, "possible_duplicate_code": None},
+        event_data={"other_code": patient.possible_duplicate_code},
+        detail=f"other={patient.possible_duplicate_of}",
+        context=context,
+    )
+
+
+def patient_link_duplicate(
+    staff: SignedInStaff,
+    patient: Patient,
+    expected_version: int,
+    keep_this: bool,
+    context: RequestContext,
+) -> Patient:
+    """The same person registered twice: one visit continues, the other closes as a duplicate
+    of it. Both patients, both timelines and both audit entries in ONE transaction. Returns
+    the visit that continues."""
+    other_id = patient.possible_duplicate_of
+    if not other_id:
+        raise ActionRefused("This visit is not flagged as a possible duplicate.")
+    other = patients_repository.patient_get(other_id, consistent=True)
+    if other is None or other.hospital_id != patient.hospital_id or other.ended:
+        raise ActionRefused("The other registration has ended already: nothing to link.")
+    if patient.ended:
+        raise ActionRefused("This visit has ended; its record can no longer be changed.")
+    versions = {patient.patient_id: expected_version, other.patient_id: other.version}
+    kept, closed = (patient, other) if keep_this else (other, patient)
+    now = clock.utc_now_iso()
+    closing = _change(
+        staff,
+        closed,
+        versions[closed.patient_id],
+        action=Action.DUPLICATE_LINKED,
+        event_type=EventType.CLOSED_AS_DUPLICATE,
+        changes={
+            "status": Status.CLOSED_DUPLICATE,
+            "duplicate_of": kept.patient_id,
+            "possible_duplicate_of": None,
+            "possible_duplicate_code": None,
+            "in_queue": False,
+            "disposition_at": now,
+            **CALL_CLEARED,
+            "ended_from": closed.status.value,
+            "ended_by": staff.staff_id,
+        },
+        event_data={
+            "from": closed.status.value,
+            "to": Status.CLOSED_DUPLICATE.value,  # a closure: the measures leave it out
+            "other_code": kept.check_in_code,
+            "other_id": kept.patient_id,
+        },
+        detail=f"closed; continues as {kept.patient_id}",
+        context=context,
+        now=now,
+    )
+    keeping = _change(
+        staff,
+        kept,
+        versions[kept.patient_id],
+        action=Action.DUPLICATE_LINKED,
+        event_type=EventType.DUPLICATE_LINKED,
+        changes={"possible_duplicate_of": None, "possible_duplicate_code": None},
+        event_data={"other_code": closed.check_in_code, "other_id": closed.patient_id},
+        detail=f"continues; closed {closed.patient_id}",
+        context=context,
+        now=now,
+    )
+    patients_repository.patients_update([closing, keeping])
+    return replace(keeping.after, version=kept.version + 1)
+
+
 # --- Calling the patient, "not a patient", undo of an ending ----------------------------------
 def patient_call(
     staff: SignedInStaff,
@@ -357,12 +523,12 @@ def patient_call(
     expected_version: int,
     place: CallPlace,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """ "Please go to <place> now": the waiting-room display and the patient's status page show
     it until the patient moves on. Calling again (the same or another place) is a second call."""
     now = clock.utc_now_iso()
     number = patient.call_count + 1
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -385,13 +551,13 @@ def patient_call(
 
 def patient_call_not_answered(
     staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
-) -> None:
+) -> Patient:
     """Nobody came: the call ends, and the patient's page asks them to tell the front desk
     they are here."""
     if not patient.called:
         raise ActionRefused("The patient is not being called.")
     missed = patient.no_answer_count + 1
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -410,11 +576,11 @@ def patient_call_not_answered(
 
 def patient_call_cancel(
     staff: SignedInStaff, patient: Patient, expected_version: int, context: RequestContext
-) -> None:
+) -> Patient:
     """Take a call back (the wrong patient, or the place changed)."""
     if not patient.called:
         raise ActionRefused("The patient is not being called.")
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -432,13 +598,13 @@ def patient_close_not_a_patient(
     expected_version: int,
     reason: str,
     context: RequestContext,
-) -> None:
+) -> Patient:
     """Close a registration that is no patient (a test, a prank, a flood), with a reason. It
     leaves the queue and every measure; the record, its timeline and its audit entries stay,
     and `patient_undo_ending` reopens it."""
     if not reason.strip():
         raise ActionRefused("Give a reason for closing this registration.")
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -449,6 +615,7 @@ def patient_close_not_a_patient(
             "status": Status.NOT_A_PATIENT,
             "closed_reason": reason.strip(),
             "ended_from": patient.status.value,
+            "ended_by": staff.staff_id,
             "disposition_at": clock.utc_now_iso(),
             "in_queue": False,
         },
@@ -469,15 +636,22 @@ def patient_undo_ending(
     context: RequestContext,
     *,
     allowed: tuple[Status, ...] = CLOSURES,
-) -> None:
+) -> Patient:
     """Undo the end of a visit: the patient is back in the department, in the state the visit
     ended from (`ended_from`; waiting when unknown), on every queue at once. Reusable for any
     ending the caller allows (closures by default; dispositions pass `allowed=DISPOSITIONS`).
-    Audited and on the timeline; the ending's own entries stay."""
+    A disposition can be taken back only within UNDO_SECONDS, by whoever ended it or a charge
+    nurse (`can_undo_end`). Audited and on the timeline; the ending's own entries stay.
+    Returns the patient as stored."""
     if patient.status not in allowed:
         raise ActionRefused(f"{patient.status_label} cannot be undone here.")
+    if patient.status in DISPOSITIONS and not can_undo_end(staff, patient):
+        raise ActionRefused(
+            "The end of this visit can no longer be undone: only within 2 minutes, by the "
+            "person who ended it or a charge nurse."
+        )
     back_to = Status(patient.ended_from) if patient.ended_from else Status.WAITING
-    _apply(
+    return _apply(
         staff,
         patient,
         expected_version,
@@ -489,9 +663,11 @@ def patient_undo_ending(
             "disposition_at": None,
             "closed_reason": "",
             "ended_from": "",
+            "ended_by": None,
+            "duplicate_of": None,
         },
         event_data={"from": patient.status.value, "to": back_to.value},
-        detail=back_to.value,
+        detail=f"{patient.status.value}->{back_to.value}",
         context=context,
         allow_ended=True,
     )
@@ -611,16 +787,45 @@ def _earlier_visits_shown(staff, patient, record: PatientRecord | None, context)
     ]
 
 
+# Ids per queue-display audit entry: one entry per page of patients, so an entry stays a few
+# kilobytes however large the queue grows (DynamoDB refuses items over 400 KB).
+AUDIT_IDS_PER_ENTRY = 50
+
+
 def queue_displayed(
-    staff: SignedInStaff, hospital_id: str, patient_ids: list[str], context: RequestContext
+    staff: SignedInStaff,
+    hospital_id: str,
+    patient_ids: list[str],
+    context: RequestContext,
+    *,
+    view: str = "queue",
 ) -> None:
-    """One entry per rendered queue (not per unchanged poll), listing the ids displayed."""
-    audit_repository.put(
+    """Entries for a rendered queue (not for an unchanged poll) listing the ids displayed, at
+    most AUDIT_IDS_PER_ENTRY per entry. If DynamoDB still refuses after its retries, the queue
+    is shown anyway (clinicians must see their patients) and an ERROR line says how many ids
+    went unaudited, with the request id to find them by."""
+    chunks = [
+        patient_ids[start : start + AUDIT_IDS_PER_ENTRY]
+        for start in range(0, len(patient_ids), AUDIT_IDS_PER_ENTRY)
+    ] or [[]]
+    entries = [
         audit_entry(
             hospital_id=hospital_id,
             actor=_actor(staff, hospital_id),
             action=Action.QUEUE_DISPLAYED,
             context=context,
-            detail=",".join(patient_ids) or "empty",
+            detail=f"{view}:" + (",".join(chunk) or "empty"),
         )
-    )
+        for chunk in chunks
+    ]
+    unaudited = 0
+    for start in range(0, len(entries), 100):  # one request for up to 100 pages of ids
+        try:
+            audit_repository.put_many(entries[start : start + 100])
+        except (DataStoreError, TransactionCancelled):
+            unaudited += sum(len(c) for c in chunks[start : start + 100])
+    if unaudited:
+        logger.error(
+            "queue display not audited",
+            extra={"request_id": context.request_id, "unaudited_ids": unaudited},
+        )

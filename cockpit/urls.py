@@ -9,9 +9,13 @@ urlpatterns = [
     path("cockpit/queue/", views.queue_rows, name="queue_rows"),
     path("cockpit/hospital/", views.choose_hospital, name="choose_hospital"),
     path("cockpit/arrivals/new/", views.quick_arrival, name="quick_arrival"),
+    path("cockpit/displays/", views.displays, name="displays"),
+    path("locked/", views.locked_page, name="locked"),
+    path("locked/rows/", views.locked_rows, name="locked_rows"),
     path("cockpit/check-ins/", views.check_ins, name="check_ins"),
     path("cockpit/check-ins/change/", views.check_ins_change, name="check_ins_change"),
     path("cockpit/patients/<str:patient_id>/", views.patient_page, name="patient"),
+    path("cockpit/patients/<str:patient_id>/end/", views.confirm_end, name="confirm_end"),
     path(
         "cockpit/patients/<str:patient_id>/<slug:action>/",
         views.patient_action,

@@ -39,10 +39,10 @@ from intake.domain import (
     WorseReportedRecently,
 )
 from patients import repository as patients_repository
-from patients.domain import AlertReason, EncounterEvent, Patient
+from patients.domain import AlertReason, EncounterEvent, Patient, counts_delta
 from solace import clock, dynamodb
 from solace.dynamodb import EXPIRED, LIVE, Expression, TransactionCancelled
-from solace.tables import DEVICES, IDEMPOTENCY, INTAKE_SESSIONS, PATIENTS
+from solace.tables import DEVICES, IDEMPOTENCY, INTAKE_SESSIONS
 
 # --- Key formats ------------------------------------------------------------------------------
 IDEMPOTENCY_KEY = "{hospital_id}#{key}"  # idempotency keys are scoped per hospital
@@ -191,6 +191,14 @@ def register(
             for i, e in enumerate(events)
         ],
         ("audit", audit_repository.put_action(audit_entry)),
+        # The hospital's queue version and counters move with the arrival (a hot item: a
+        # concurrent registration can cancel this with TransactionConflict; the caller retries).
+        (
+            "queue",
+            patients_repository.queue_state_action(
+                patient.hospital_id, counts_delta(None, patient), patient.created_at
+            ),
+        ),
     ]
     if session is not None:
         actions.append(
@@ -244,35 +252,39 @@ def count_attempt(key: str, *, limit: int, expires_at: int) -> bool:
 
 
 # --- What the patient reports from the status page --------------------------------------------
-def _patient_report(patient_id: str, event: EncounterEvent, set_values: dict, condition: str):
-    """The patient item's side of a report: new version, only while in the department."""
-    expression = Expression()
-    update = expression.update(
-        {
-            **set_values,
-            "updated_at": event.time,
-            "updated_by": event.actor_id,
-        },
-        add={"version": 1},
-    )
-    return dynamodb.update_action(
-        PATIENTS,
-        {"patient_id": patient_id},
-        expression,
-        update,
-        condition="attribute_exists(queue_hospital_id)" + condition,
+def _patient_report(
+    patient_id: str,
+    event: EncounterEvent,
+    set_values: dict,
+    condition: str,
+    *,
+    row: dict[str, Any],
+    alert_at: str | None = None,
+):
+    """The patient item's side of a report, without reading the patient first: new version,
+    the queue row's copy of what changed (`row`), a pinned rank for an alert; only while in the
+    department. The caller's transaction also advances the hospital's queue state."""
+    return patients_repository.patient_report_action(
+        patient_id,
+        {**set_values, "updated_at": event.time, "updated_by": event.actor_id},
+        row=row,
+        alert_at=alert_at,
+        condition=condition,
     )
 
 
 def report_worse(
     *,
     session_id: str,
+    hospital_id: str,
     patient_id: str,
     every_seconds: int,
     event: EncounterEvent,
     audit_entry: AuditEntry,
 ) -> None:
-    """Flag the patient in the queue, at most once per `every_seconds` per intake session."""
+    """Flag the patient in the queue, at most once per `every_seconds` per intake session.
+    The alert pins them on top of the queue (its rank and row change with it) and advances
+    the hospital's queue version, without reading the patient first."""
     now = clock.now_epoch()
     session = Expression(now=now, pid=patient_id, cutoff=now - every_seconds)
     actions = [
@@ -290,7 +302,8 @@ def report_worse(
         ),
         (
             "patient",
-            # Only while the patient is still in the department (in the queue).
+            # Only while the patient is still in the department (in the queue). The alert pins
+            # them on top of the queue: its rank and row change with it.
             _patient_report(
                 patient_id,
                 event,
@@ -301,13 +314,16 @@ def report_worse(
                     "alert_at": event.time,
                 },
                 "",
+                row={"alert": AlertReason.FEELS_WORSE.value, "alert_at": event.time, "worse": True},
+                alert_at=event.time,
             ),
         ),
         ("event", patients_repository.event_put_action(event, audit_entry.hospital_id)),
         ("audit", audit_repository.put_action(audit_entry)),
+        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
     ]
     try:
-        dynamodb.transact_write(actions)
+        patients_repository.transact_with_retries(actions)
     except TransactionCancelled as exc:
         # A closed visit first: "the team knows you feel worse" would be wrong then.
         if exc.failed("patient"):
@@ -321,11 +337,16 @@ def report_worse(
 
 
 def report_left(
-    *, session_id: str, patient_id: str, event: EncounterEvent, audit_entry: AuditEntry
+    *,
+    session_id: str,
+    hospital_id: str,
+    patient_id: str,
+    event: EncounterEvent,
+    audit_entry: AuditEntry,
 ) -> bool:
-    """The patient says they have left: a flag on the queue row (staff decide what it means).
-    False when it was already reported; IntakeSessionEnded when the session ended or the visit
-    is closed."""
+    """The patient says they have left: a flag on the queue row (staff decide what it means),
+    and the hospital's queue version advances. False when it was already reported;
+    IntakeSessionEnded when the session ended or the visit is closed."""
     now = clock.now_epoch()
     session = Expression(now=now, pid=patient_id)
     actions = [
@@ -349,13 +370,15 @@ def report_left(
                     "updated_by_name": "the patient (said they have left)",
                 },
                 " AND attribute_not_exists(left_reported_at)",
+                row={"left_reported_at": event.time},
             ),
         ),
         ("event", patients_repository.event_put_action(event, audit_entry.hospital_id)),
         ("audit", audit_repository.put_action(audit_entry)),
+        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
     ]
     try:
-        dynamodb.transact_write(actions)
+        patients_repository.transact_with_retries(actions)
     except TransactionCancelled as exc:
         if exc.failed("session"):
             raise IntakeSessionEnded from exc

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils.crypto import salted_hmac
 
@@ -41,6 +42,7 @@ from intake.domain import (
     StaffArrival,
     plausible_session_id,
 )
+from patients import services as patients_services
 from patients.domain import (
     EventType,
     Patient,
@@ -131,6 +133,10 @@ def _new_patient(hospital: Hospital, patient_id: str, now_iso: str, **record: An
         hospital_id=hospital.hospital_id,
         organization_id=hospital.organization_id,
         created_at=now_iso,
+        arrival_day=clock.parse_iso(now_iso)
+        .astimezone(ZoneInfo(hospital.timezone))
+        .date()
+        .isoformat(),
         updated_at=now_iso,
         check_in_code=new_check_in_code(),
         status=Status.WAITING,
@@ -271,6 +277,7 @@ def _register(
                 limits=limits,
             )
             metrics.count(metrics.REGISTRATIONS, HospitalId=hospital.hospital_id)
+            _flag_possible_duplicate(patient, context)
             return Registration(patient_id=patient.patient_id, location=location)
         except repository.StoredRegistration as stored:
             return _replay(stored.record, digest, hospital)
@@ -292,6 +299,15 @@ def _register(
     if record is None:
         raise DataStoreError("registration kept conflicting")
     return _replay(record, digest, hospital)
+
+
+def _flag_possible_duplicate(patient: Patient, context: RequestContext) -> None:
+    """After the registration committed: a hint for clinicians, never a failure for the
+    patient (their registration stands whatever happens here)."""
+    try:
+        patients_services.patient_flag_possible_duplicate(patient, context)
+    except DataStoreError:
+        logger.warning("duplicate check skipped", extra={"request_id": context.request_id})
 
 
 def intake_register(
@@ -393,6 +409,7 @@ def intake_report_worse(
     now_iso = clock.utc_now_iso()
     repository.report_worse(
         session_id=session.session_id,
+        hospital_id=hospital.hospital_id,
         patient_id=session.patient_id,
         every_seconds=WORSE_REPORT_EVERY_SECONDS,
         event=new_event(session.patient_id, EventType.WORSE_REPORTED, now_iso, actor),
@@ -429,6 +446,7 @@ def intake_report_left(
     now_iso = clock.utc_now_iso()
     return repository.report_left(
         session_id=session.session_id,
+        hospital_id=hospital.hospital_id,
         patient_id=session.patient_id,
         event=new_event(session.patient_id, EventType.LEFT_REPORTED, now_iso, actor),
         audit_entry=_patient_actor_entry(hospital, session, Action.LEFT_REPORTED, context, now_iso),

@@ -113,6 +113,11 @@ class EventType(StrEnum):
     # treat the undone ending as never having happened; without `undone_event_id` the latest
     # ending before the undo is the one undone.
     REOPENED = "reopened"
+    ISOLATION_SET = "isolation_set"
+    POSSIBLE_DUPLICATE = "possible_duplicate"  # same name and birth date as a visit in the dept
+    DUPLICATE_DISMISSED = "duplicate_dismissed"  # a clinician says: not the same person
+    CLOSED_AS_DUPLICATE = "closed_as_duplicate"  # this registration closed, linked to the other
+    DUPLICATE_LINKED = "duplicate_linked"  # on the visit that continues
 
 
 @dataclass(frozen=True)
@@ -252,6 +257,62 @@ def age_label(age_days: int | None) -> str:
     if age_days < 2 * 365:
         return f"{age_days * 12 // 365} mo"
     return f"{int(age_days // 365.25)} y"
+
+
+def short_name(family_name: str, given_name: str, alias: str = "") -> str:
+    """ "García López, A." for a queue row; the alias of an unknown patient."""
+    if alias:
+        return alias
+    if family_name and given_name:
+        return f"{family_name}, {given_name[0].upper()}."
+    return family_name or given_name or "Name not given"
+
+
+# What an allergies answer says when there is none to flag.
+NO_ALLERGY_ANSWERS = frozenset(
+    {
+        "",
+        "none",
+        "no",
+        "nil",
+        "nkda",
+        "nka",
+        "n/a",
+        "na",
+        "-",
+        "no known allergies",
+        "no known drug allergies",
+        "no allergies",
+        "ninguna",
+        "ninguno",
+        "nada",
+        "no tengo",
+    }
+)
+
+
+def has_allergy(allergies: str) -> bool:
+    """An allergy worth a flag: anything but an empty, "none" or "NKDA" answer."""
+    answer = " ".join(allergies.casefold().replace(".", " ").split())
+    return answer not in NO_ALLERGY_ANSWERS
+
+
+def interpreter_language(preferred_language: str) -> str:
+    """The language an interpreter is needed for ("" when English or not given)."""
+    return "" if preferred_language in ("", "en") else preferred_language
+
+
+class Isolation(StrEnum):
+    CONTACT = "contact"
+    DROPLET = "droplet"
+    AIRBORNE = "airborne"
+
+
+ISOLATION_LABELS = {
+    Isolation.CONTACT: "Contact precautions",
+    Isolation.DROPLET: "Droplet precautions",
+    Isolation.AIRBORNE: "Airborne precautions",
+}
 
 
 # Marks a spelling may drop without naming someone else: the accents of the shared combining
@@ -396,8 +457,20 @@ class Patient(_Acuity):
     left_reported_at: str | None = None  # the patient says they have left: staff decide
     closed_reason: str = ""  # why a registration was closed as not a patient
     ended_from: str = ""  # the status the visit was in when it ended (undo goes back to it)
+    ended_by: str | None = None  # who ended it (a disposition's undo: them or a charge nurse)
     client_hash: str = ""  # keyed hash of the registering client's address, never the address
     companion: bool = False  # registered on the patient's behalf by someone else
+    isolation: str = ""  # an Isolation set by a nurse ("" = none)
+    # Another visit in the department with the same family name and birth date (its id and
+    # check-in code), until a clinician links the two or says they are different people.
+    possible_duplicate_of: str | None = None
+    possible_duplicate_code: str | None = None
+    duplicate_of: str | None = None  # closed as a duplicate of this visit
+    arrival_day: str = ""  # the hospital's local date of arrival (daily figures)
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.family_name, self.given_name, self.alias)
 
     @property
     def display_name(self) -> str:
@@ -498,19 +571,100 @@ class VersionConflict(Exception):
         self.current = current
 
 
+# --- The live queue ----------------------------------------------------------------------------
+UNDO_SECONDS = (
+    120  # a visit's end can be taken back this long, by the same person or a charge nurse
+)
+# Before a provider sees them, patients are reassessed at their acuity's interval.
+REASSESSED_STATUSES = (Status.WAITING, Status.IN_TRIAGE, Status.WAITING_FOR_PROVIDER)
+URGENT_LEVELS = (1, 2)  # page one of the queue always holds every one of these
+
+
+def queue_rank(patient: Patient) -> str:
+    """The queue index's sort key: pinned alerts first (oldest alert first), then
+    the working level, then arrival. Text that sorts: levels are one digit, times ISO-8601."""
+    if patient.alert:
+        return f"0#{patient.alert_at or patient.created_at}"
+    return f"{patient.level}#{patient.created_at}"
+
+
+def queue_counts(patient: Patient) -> dict[str, int]:
+    """What one patient adds to their hospital's queue counters (nothing once they left)."""
+    if not patient.in_queue or patient.ended:
+        return {}
+    counts = {"total": 1, f"level_{patient.level}": 1}
+    if patient.room:
+        counts["in_room"] = 1
+    if not patient.nurse_id or not patient.physician_id:
+        counts["unassigned"] = 1
+    return counts
+
+
+def counts_delta(before: Patient | None, after: Patient | None) -> dict[str, int]:
+    """How a change moves the counters (only the ones that change)."""
+    old = queue_counts(before) if before else {}
+    new = queue_counts(after) if after else {}
+    delta = {name: new.get(name, 0) - old.get(name, 0) for name in {*old, *new}}
+    return {name: n for name, n in sorted(delta.items()) if n}
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """A hospital's live queue at a glance: a version every change to the queue advances, and
+    counters kept in the same transactions (never counted by reading the patients)."""
+
+    hospital_id: str
+    version: int = 0
+    total: int = 0
+    per_level: dict[int, int] = field(default_factory=dict)
+    in_room: int = 0
+    unassigned: int = 0
+
+    @property
+    def waiting_room(self) -> int:
+        return max(0, self.total - self.in_room)
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """A hospital's figures for one local day: door-to-triage minutes as a histogram."""
+
+    day: str
+    door_to_triage: dict[int, int] = field(default_factory=dict)  # minutes -> patients
+
+    @property
+    def triaged(self) -> int:
+        return sum(self.door_to_triage.values())
+
+    @property
+    def median_door_to_triage(self) -> int | None:
+        """The median in whole minutes (the lower middle one of an even count)."""
+        if not self.door_to_triage:
+            return None
+        middle, seen = (self.triaged + 1) // 2, 0
+        for minutes in sorted(self.door_to_triage):
+            seen += self.door_to_triage[minutes]
+            if seen >= middle:
+                return minutes
+        return None
+
+
 @dataclass(frozen=True)
 class QueueRow(_Acuity):
-    """A patient as one row of the live queue (what the queue index projects)."""
+    """A patient as one row of the live queue (the queue index's `queue_row`)."""
 
     patient_id: str
     created_at: str
     check_in_code: str
+    name: str
     age_days: int | None
     sex: str
     chief_complaint: str
     status: Status
     room: str | None
+    nurse_id: str | None
     nurse_name: str | None
+    physician_id: str | None
     physician_name: str | None
     suggested_level: int
     confirmed_level: int | None
@@ -520,6 +674,12 @@ class QueueRow(_Acuity):
     version: int
     alert: str | None = None
     alert_at: str | None = None
+    allergy: bool = False
+    language: str = ""  # an interpreter is needed for this language
+    isolation: str = ""
+    possible_duplicate_code: str | None = None
+    vitals: dict[str, Any] = field(default_factory=dict)
+    vitals_at: str | None = None
     called_to: str = ""
     called_to_es: str = ""
     called_at: str | None = None
@@ -538,6 +698,23 @@ class QueueRow(_Acuity):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def isolation_label(self) -> str:
+        return ISOLATION_LABELS.get(self.isolation, "") if self.isolation else ""
+
+    @property
+    def danger_zone(self) -> bool:
+        return "danger_zone" in self.flags
+
+    @property
+    def reassessed(self) -> bool:
+        return self.status in REASSESSED_STATUSES
+
+    @property
+    def last_assessed_at(self) -> str:
+        """The latest vital signs, or the arrival when none were taken."""
+        return self.vitals_at or self.created_at
 
     def waited_minutes(self, now: datetime) -> int:
         return max(0, int((now - clock.parse_iso(self.created_at)).total_seconds() // 60))

@@ -2,8 +2,10 @@
 `make manage CMD="…"`: a management command against the store `make run` is serving.
 
 Without SOLACE_DYNAMODB_ENDPOINT `make run` starts moto's server on loopback (in memory:
-everything is gone when it stops), creates the tables and seeds the demo data. With an endpoint
-it creates missing tables and seeds only when SOLACE_SEED_DEMO=1.
+everything is gone when it stops), creates the tables and seeds the demo data, then simulates
+the last SOLACE_DEMO_SHIFT_HOURS hours (default 3) of the demo hospital's department in the
+background (`simulate_shift`), so the queue opens on a busy department. With an endpoint it
+creates missing tables and seeds only when SOLACE_SEED_DEMO=1 (and simulates nothing).
 
 While it runs, `make run` writes the variables a second process needs to reach the same store
 (endpoints, region, table prefix, archive bucket and key, development mode, the embedded
@@ -119,6 +121,18 @@ def run_manage(args: list[str]) -> int:
     return 0
 
 
+def simulate_in_background(hours: int) -> subprocess.Popen:
+    """A busy demo: the demo hospital's last hours, simulated through the real services while
+    the app already serves (the queue fills in as it runs; its summary line ends it)."""
+    print(
+        f"Simulating the last {hours} h of the demo department in the background (a minute or "
+        "two): the queue fills in as it runs.",
+        flush=True,
+    )
+    command = [sys.executable, "manage.py", "simulate_shift", "--hospital", "demo"]
+    return subprocess.Popen([*command, "--hours", str(hours)], cwd=ROOT)  # noqa: S603
+
+
 def serve() -> int:
     os.environ.setdefault("SOLACE_DEBUG", "1")  # plain http on loopback: no Secure cookies
     port = env_int("PORT", 8000, minimum=1, maximum=65535)
@@ -126,9 +140,10 @@ def serve() -> int:
     seed = env_bool("SOLACE_SEED_DEMO", False)
     rollup_seconds = env_int("SOLACE_LOCAL_ROLLUP_SECONDS", 30, minimum=0)
     stop_rollups = threading.Event()
+    shift_hours = env_int("SOLACE_DEMO_SHIFT_HOURS", 3, minimum=0, maximum=48)
     shared = SHARED
     path = env_file()
-    store = server = None
+    store = server = shift = None
     wrote = False
     # `kill` (SIGTERM) stops it as Ctrl-C does: the store, the server and the file go too.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -167,6 +182,8 @@ def serve() -> int:
         # localhost, not the IP address: WebAuthn (passkeys) refuses IP addresses.
         local_url = url.replace("127.0.0.1", "localhost")
         print(f"Solace is serving on {local_url}/  (Ctrl-C stops it)", flush=True)
+        if store is not None and shift_hours:
+            shift = simulate_in_background(shift_hours)
         print(f'In another terminal: make manage CMD="audit_archive" (reads {path})', flush=True)
         return server.wait()
     except subprocess.CalledProcessError as failed:
@@ -176,6 +193,9 @@ def serve() -> int:
         return 0
     finally:
         stop_rollups.set()
+        if shift is not None and shift.poll() is None:
+            shift.terminate()
+            shift.wait(timeout=30)
         if wrote:
             path.unlink(missing_ok=True)
         if server is not None:

@@ -126,6 +126,7 @@ SOLACE_ROLLUP = env_bool("SOLACE_ROLLUP", False)
 
 # --- Staff sign-in and sessions ---------------------------------------------------------------
 SESSION_ENGINE = "accounts.session_backend"
+SOLACE_LOCKED_URL = "/locked/"  # where a staff session past its idle deadline goes
 SOLACE_SESSION_IDLE_SECONDS = env_int("SOLACE_SESSION_IDLE_SECONDS", 15 * 60, minimum=1)
 SOLACE_SESSION_ABSOLUTE_SECONDS = env_int(
     "SOLACE_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=1

@@ -44,36 +44,11 @@ class TableDef:
         return {k.name: k.type for k in keys}
 
 
-# What one row of the live queue shows: the queue index projects exactly this (issue: cockpit).
-QUEUE_ROW_ATTRIBUTES = (
-    "check_in_code",
-    "age_years",
-    "age_days",
-    "sex",
-    "chief_complaint",
-    "status",
-    "room",
-    "nurse_id",
-    "nurse_name",
-    "physician_id",
-    "physician_name",
-    "suggested_level",
-    "confirmed_level",
-    "flags",
-    "worse_reported_at",
-    "triaged_at",
-    "confirmed_suggestion",
-    "alert",
-    "alert_at",
-    "version",
-    # Calling patients and "I have left" (issue 14): the queue row and the board show them.
-    "called_to",
-    "called_to_es",
-    "called_at",
-    "call_count",
-    "missed_call_at",
-    "left_reported_at",
-)
+# The live queue's index projects the key attributes and ONE derived map, `queue_row`: everything
+# a queue row or the waiting-room board shows, built by patients.repository.patient_to_item. A new
+# column is a new entry in that map (and a backfill), never a new index: DynamoDB cannot change
+# an index's projection in place. See README, "Queue index".
+QUEUE_INDEX_ATTRIBUTES = ("queue_row",)
 
 HOSPITALS = TableDef(
     name="hospitals",
@@ -133,13 +108,15 @@ PATIENTS = TableDef(
     partition_key=Key("patient_id"),
     indexes=(
         Index("by-hospital", Key("hospital_id"), Key("created_at")),
-        # Sparse: queue_hospital_id exists only while the patient is in the department.
+        # Sparse: queue_hospital_id exists only while the patient is in the department. The
+        # sort key puts pinned alerts first, then the working acuity level, then arrival:
+        # "0#<level>#<alert time>" or "<level>#<arrival>" (patients.repository derives it).
         Index(
-            "queue",
+            "queue-rank",
             Key("queue_hospital_id"),
-            Key("created_at"),
+            Key("queue_rank"),
             projection="INCLUDE",
-            non_key_attributes=QUEUE_ROW_ATTRIBUTES,
+            non_key_attributes=QUEUE_INDEX_ATTRIBUTES,
         ),
         Index(
             "by-match-key",
@@ -170,6 +147,15 @@ IDEMPOTENCY = TableDef(
 INTAKE_SESSIONS = TableDef(
     name="intake-nonces",
     partition_key=Key("nonce"),
+    ttl_attribute="expires_at",
+)
+
+# Per hospital: the live queue's version and counters ("<hospital_id>"), advanced in the same
+# transaction as every change to who is in the department and how they sort; and one item per
+# hospital and local day ("<hospital_id>#<YYYY-MM-DD>", expiring) with door-to-triage counts.
+QUEUE_STATE = TableDef(
+    name="queue-state",
+    partition_key=Key("state_id"),
     ttl_attribute="expires_at",
 )
 
@@ -215,6 +201,7 @@ TABLES: tuple[TableDef, ...] = (
     ENCOUNTERS,
     IDEMPOTENCY,
     INTAKE_SESSIONS,
+    QUEUE_STATE,
     DEVICES,
     AUDIT_LOG,
     METRICS,

@@ -129,7 +129,7 @@ def make_staff(hospital):
         roles = roles or {h.hospital_id: role for h in hospitals}
         staff, _ = services.staff_create(
             email=email or f"{role.value}-{secrets.token_hex(5)}@example.org",
-            name=f"Test {role.value}",
+            name=f"Test {role.label.lower()}",
             roles=roles,
             password=password,
         )

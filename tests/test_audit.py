@@ -98,7 +98,8 @@ def test_every_action_produces_exactly_one_entry(site, org, make_staff, sign_in)
     step(["patient.room_assigned"], lambda: act("room", room="4"))
     step(["patient.staff_assigned"], lambda: act("assign", slot="nurse", staff_id=nurse.staff_id))
     step(["patient.status_changed"], lambda: act("status", status="in_triage"))
-    step(["patient.disposition"], lambda: act("status", status="discharged"))
+    step([], lambda: act("status", status="discharged"))  # asks first: nothing written
+    step(["patient.disposition"], lambda: act("status", status="discharged", confirmed="True"))
     step(["auth.sign_out"], lambda: browser.post("/accounts/logout/"))
     step(
         ["auth.sign_in_failed"],

@@ -215,10 +215,13 @@ def test_wrong_codes_are_counted_and_past_the_limit_nothing_more_is_written(code
 def test_the_board_shows_the_code(make_staff, sign_in, coded):
     from accounts.domain import Role
 
-    nurse = sign_in(make_staff(Role.NURSE, hospitals=[coded]), browser=from_address())
-    queue = nurse.get("/cockpit/").content.decode()
-    board = re.search(r'href="(/h/[^"]+/board/\?key=[^"]+)"', queue).group(1)
-    page = Client().get(board.replace("&amp;", "&")).content.decode()
+    # The waiting-room TV opens a display link a charge nurse made (issue 13).
+    charge = sign_in(make_staff(Role.CHARGE_NURSE, hospitals=[coded]), browser=from_address())
+    made = charge.post("/cockpit/displays/", {"hospital": coded.hospital_id, "name": "Lobby"})
+    board = re.search(
+        r'href="http://testserver(/h/[^"]+/board/\?key=[^"]+)"', made.content.decode()
+    )
+    page = Client().get(board.group(1).replace("&amp;", "&")).content.decode()
     assert intake_selectors.waiting_room_code(coded) in page and "Check-in code for today" in page
 
 

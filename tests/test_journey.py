@@ -2,6 +2,7 @@
 cheaply), "I have left", "not a patient" closures and their undo, the check-in review."""
 
 import itertools
+import json
 import re
 
 import pytest
@@ -73,7 +74,8 @@ def test_the_status_page_follows_the_visit_from_waiting_to_closed(nurse, hospita
     page = status(phone, hospital)
     assert "You are being cared for" in page and "Please go to" not in page
 
-    assert act(nurse, pid, "status", status="discharged").status_code == 303
+    ended = act(nurse, pid, "status", status="discharged", confirmed="True")  # asked first
+    assert ended.status_code == 303
     page = status(phone, hospital)
     assert "Your visit is closed" in page
     assert 'id="worse-button"' not in page and 'id="left-button"' not in page
@@ -174,7 +176,7 @@ def test_the_call_places_are_a_hospital_setting(nurse, hospital):
     assert "Rayos X" in status(phone, hospital)
 
 
-def test_calls_from_the_queue_row_and_the_waiting_room_board(nurse, hospital):
+def test_calls_from_the_queue_row_and_the_waiting_room_board(nurse, hospital, make_staff, sign_in):
     _, patient = check_in(hospital)
     pid = patient["patient_id"]
     queue = nurse.get("/cockpit/").content.decode()
@@ -184,15 +186,18 @@ def test_calls_from_the_queue_row_and_the_waiting_room_board(nurse, hospital):
         {"version": 1, "place": "0", "return_to": "queue"},
         headers={"HX-Request": "true"},
     )
-    assert quick.status_code == 204 and quick["HX-Trigger"] == "queue-changed"
+    assert quick.status_code == 204 and "queue-changed" in json.loads(quick["HX-Trigger"])
     rows = poll(nurse, hospital).content.decode()
     assert "Called to Triage desk" in rows
     plain = nurse.post(
         f"/cockpit/patients/{pid}/call/", {"version": 2, "place": "1", "return_to": "queue"}
     )
     assert plain.status_code == 303 and plain["Location"] == "/cockpit/"
+    # The waiting-room TV opens a display link a charge nurse made (issue 13).
+    charge = sign_in(make_staff(Role.CHARGE_NURSE), browser=Client())
+    made = charge.post("/cockpit/displays/", {"hospital": hospital.hospital_id, "name": "Lobby"})
     board = re.search(
-        r'href="(/h/[^"]+/board/\?key=[^"]+)"', nurse.get("/cockpit/").content.decode()
+        r'href="http://testserver(/h/[^"]+/board/\?key=[^"]+)"', made.content.decode()
     )
     page = Client().get(board.group(1).replace("&amp;", "&")).content.decode()
     assert "Please go to Registration desk" in page and "Por favor, vaya a Mesa de registro" in page

@@ -60,6 +60,8 @@ def make_run(tmp_path):
         PORT=str(embedded.free_port()),
         SOLACE_LOCAL_ENV=str(env_file),
         SOLACE_DEMO_PASSWORD=PASSWORD,
+        # No simulated shift: its audit entries would land while the archive is verified.
+        SOLACE_DEMO_SHIFT_HOURS="0",
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "solace.local"],

@@ -1,6 +1,7 @@
 """The nurse's side of triage: vitals as append-only sets, findings that re-run the engine,
 quick registration, and alerts for patients and staff."""
 
+import json
 import re
 import uuid
 
@@ -199,7 +200,7 @@ def test_quick_registration_of_an_unknown_patient(nurse_client, hospital):
     assert item["age_estimated"] and "date_of_birth" not in item and "match_key" not in item
     assert item["age_days"] == 40 * 365 and item["arrival_mode"] == "ambulance"
     assert item["suggested_level"] == 1 and item["alert"] == "urgent_arrival"
-    assert response["Location"] == f"/cockpit/patients/{item['patient_id']}/"
+    assert response["Location"] == f"/cockpit/patients/{item['patient_id']}/?saved=arrival"
     again = nurse_client.post("/cockpit/arrivals/new/", fields)  # a double submit
     assert again.status_code == 303 and len(patients(hospital)) == 1
     queue = poll(nurse_client, hospital).content.decode()
@@ -301,7 +302,9 @@ def test_an_urgent_arrival_is_pinned_until_acknowledged_by_anyone(make_staff, si
         {"version": stored(urgent["patient_id"])["version"]},
         headers={"HX-Request": "true"},
     )
-    assert acknowledged.status_code == 204 and acknowledged["HX-Trigger"] == "queue-changed"
+    assert acknowledged.status_code == 204
+    trigger = json.loads(acknowledged["HX-Trigger"])
+    assert "queue-changed" in trigger and "Alert acknowledged" in trigger["solace-saved"]["message"]
     rows = poll(ben, hospital).content.decode()  # the other workstation sees it cleared
     assert 'data-alerts="0"' in rows and "New urgent arrival" not in rows
     events = patients_repository.events_of_patient(urgent["patient_id"])

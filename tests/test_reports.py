@@ -655,7 +655,7 @@ def test_not_a_patient_reopen_and_i_have_left_reach_the_rollup_as_the_measures_n
         )
         charge = make_staff(hospital, Role.CHARGE_NURSE, "Carl Charge")
 
-        def arrive(name: str):
+        def arrive(name: str, born: date = date(1986, 1, 2)):
             ticket = intake.new_ticket(hospital)
             registration = intake.intake_register(
                 hospital=hospital,
@@ -664,7 +664,7 @@ def test_not_a_patient_reopen_and_i_have_left_reach_the_rollup_as_the_measures_n
                 answers=IntakeAnswers(
                     given_name=name,
                     family_name="Journey",
-                    date_of_birth=date(1986, 1, 2),
+                    date_of_birth=born,
                     sex="female",
                     chief_complaint="Belly pain since last night",
                     symptoms=("abdominal_pain", "vomiting"),
@@ -693,6 +693,11 @@ def test_not_a_patient_reopen_and_i_have_left_reach_the_rollup_as_the_measures_n
         cockpit.patient_undo_ending(charge, p, p.version, CONTEXT)
         p = now_patient(left)
         cockpit.patient_set_acuity(charge, p, p.version, 3, "", CONTEXT)
+        _, first_twin = arrive("Twin", date(1990, 5, 6))
+        _, second_twin = arrive("Twin", date(1990, 5, 6))  # the same person again
+        p = now_patient(second_twin)
+        assert p.possible_duplicate_of == first_twin
+        cockpit.patient_link_duplicate(charge, p, p.version, False, CONTEXT)
         clock.now = local("08:30").timestamp()
         session = intake_repository.intake_session_get(session_id)
         assert intake.intake_report_left(hospital=hospital, session=session, context=CONTEXT)
@@ -700,7 +705,7 @@ def test_not_a_patient_reopen_and_i_have_left_reach_the_rollup_as_the_measures_n
         p = now_patient(left)
         cockpit.patient_change_status(charge, p, p.version, Status.LEFT_WITHOUT_BEING_SEEN, CONTEXT)
 
-    ids = (prank, left, reopened)
+    ids = (prank, left, reopened, first_twin, second_twin)
     items = []
     for patient_id in ids:
         found, _ = dynamodb.query_all(
@@ -724,14 +729,14 @@ def test_not_a_patient_reopen_and_i_have_left_reach_the_rollup_as_the_measures_n
     )
     assert [i["rows"] for i in incremental] == [i["rows"] for i in rebuilt]
     (day,) = repository.days_between(hospital.hospital_id, SHIFT_DAY, SHIFT_DAY)
-    assert day.closed == {"not_a_patient": 1}
-    assert len(day.rows) == 2  # the prank is no visit; the reopened registration is one
+    assert day.closed == {"not_a_patient": 1, "closed_duplicate": 1}
+    assert len(day.rows) == 3  # the prank and the duplicate are no visits; the reopened one is
     row = next(r for r in day.rows if r.disposition is not None)
     assert row.disposition == Status.LEFT_WITHOUT_BEING_SEEN
     assert row.los == 30 * M  # 08:00 -> 08:30, when the patient said so (recorded 08:40)
     assert row.callback and row.patient_id == left
-    still_here = next(r for r in day.rows if r.disposition is None)
-    assert still_here.los is None
+    still_here = [r for r in day.rows if r.disposition is None]
+    assert len(still_here) == 2 and all(r.los is None for r in still_here)
 
 
 def test_a_left_report_after_the_recorded_departure_changes_nothing():

@@ -96,14 +96,14 @@ def test_sign_out_needs_the_csrf_token(make_staff):
     assert browser.get("/cockpit/").status_code == 200
 
 
-def test_idle_timeout_signs_out(sign_in, make_staff, client, clock):
+def test_idle_timeout_locks_the_screen(sign_in, make_staff, client, clock):
     sign_in(make_staff())
     clock.advance(14 * 60)
     assert client.get("/cockpit/").status_code == 200  # activity moves the deadline
     clock.advance(14 * 60)
     assert client.get("/cockpit/").status_code == 200
     clock.advance(15 * 60 + 1)
-    assert client.get("/")["Location"].startswith("/accounts/login/")
+    assert client.get("/cockpit/")["Location"].startswith("/locked/?next=")
 
 
 def test_absolute_lifetime_signs_out_even_when_active(sign_in, make_staff, client, clock):

@@ -52,3 +52,37 @@ def time_ago(value: str | None) -> str:
         return f"{hours} h {rest} min ago" if rest else f"{hours} h ago"
     days = minutes // (24 * 60)
     return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+@register.simple_tag
+def now_local(zone: str) -> str:
+    """The time now, "14:02:11" (hospital time): a screen's "last updated"."""
+    return clock.now_utc().astimezone(ZoneInfo(zone or "UTC")).strftime("%H:%M:%S")
+
+
+@register.filter
+def minutes_since(value: str | None) -> int:
+    if not value:
+        return 0
+    return max(0, int((clock.now_utc() - clock.parse_iso(value)).total_seconds() // 60))
+
+
+@register.filter
+def due_text(value: str | None) -> str:
+    """ "due in 12 min", "due now", "overdue by 5 min" (a reassessment's due time)."""
+    if not value:
+        return ""
+    minutes = int((clock.parse_iso(value) - clock.now_utc()).total_seconds() // 60)
+    if minutes > 0:
+        return f"due in {minutes} min"
+    if minutes == 0:
+        return "due now"
+    return f"overdue by {-minutes} min"
+
+
+@register.filter
+def rule_label(rule_id: str) -> str:
+    """A triage rule id in words: "B.stroke_signs" -> "rule B: stroke signs" (the exact id
+    stays in the page's markup for looking it up in docs/TRIAGE.md)."""
+    point, _, name = (rule_id or "").partition(".")
+    return f"rule {point}: {name.replace('_', ' ')}" if name else rule_id

@@ -132,3 +132,9 @@ def register(page, double_tap=False):
         page.click("#intake-form button[data-register]")
     page.wait_for_url(re.compile(r"/intake/status/$"))
     return page.inner_text(".check-in-code").strip()
+
+
+def row_link(code: str) -> str:
+    """The name link of the queue row of this check-in code (not a row that only mentions it,
+    as a possible duplicate's flag does)."""
+    return f"tr:has(th.patient > .code:text-is('{code}')) a.name"

@@ -1,5 +1,5 @@
 """`make screenshots`: PNGs of the main pages in docs/screenshots/, from a real Chromium against
-a real gunicorn on the embedded store, with a few demo patients."""
+a real gunicorn on the embedded store, with a few demo patients and a simulated shift."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ sys.path.insert(0, str(ROOT))
 from bench.run import PASSWORD, App, seed_hospital  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+LAPTOP_200 = {"viewport": {"width": 683, "height": 384}, "device_scale_factor": 2}
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 SIZES = OUT / "sizes"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -104,6 +106,7 @@ def journey(browser, app, hospital, staff) -> None:
         fill_why,
         next_step,
         register,
+        row_link,
     )
 
     form_url = f"{app.url}/h/{hospital.slug}/intake/"
@@ -138,7 +141,7 @@ def journey(browser, app, hospital, staff) -> None:
 
     nurse = browser.new_context(**WORKSTATION).new_page()
     sign_in(nurse, app.url, staff[Role.NURSE])
-    nurse.click(f"text={code}")
+    nurse.click(row_link(code))
     nurse.select_option("#call-place", "0")
     nurse.click("#call button.primary")
     nurse.wait_for_selector("#call-state")
@@ -153,6 +156,7 @@ def journey(browser, app, hospital, staff) -> None:
         page.screenshot(path=OUT / f"status-called-{name}.png")
     nurse.select_option("#status-status", "left_without_being_seen")
     nurse.click("button:has-text('Move')")
+    nurse.click("button:has-text('Yes: ')")  # ending a visit asks first
     nurse.wait_for_load_state()
     english.reload()
     english.screenshot(path=OUT / "status-closed.png", full_page=True)
@@ -203,6 +207,9 @@ def main() -> int:
             print("Chromium not found (apt-get install chromium)", file=sys.stderr)
             return 1
         hospital = seed_hospital("Solace Demo General")
+        from cockpit.simulation import simulate_shift
+
+        simulate_shift(hospital, hours=3, seed=13, rate=1.5)
         seed(hospital)
         staff = {
             role: services.staff_create(
@@ -234,17 +241,47 @@ def main() -> int:
             desk.goto(f"{app.url}/accounts/login/")
             desk.screenshot(path=OUT / "sign-in.png")
 
-            page = browser.new_context(**WORKSTATION).new_page()
-            sign_in(page, app.url, staff[Role.NURSE])
-            page.screenshot(path=OUT / "queue.png", full_page=True)
-            board = page.get_attribute("text=Waiting-room display", "href")
-            page.click("table.queue a.code >> nth=0")
-            patient_url = page.url
-            page.screenshot(path=OUT / "patient.png", full_page=True)
-            page.goto(f"{app.url}/cockpit/check-ins/")
-            page.screenshot(path=OUT / "check-ins.png", full_page=True)
-            page.goto(app.url + board)
-            page.screenshot(path=OUT / "board.png")
+            def signed_in(role, **options):
+                page = browser.new_context(**{**WORKSTATION, **options}).new_page()
+                sign_in(page, app.url, staff[role])
+                return page
+
+            nurse = signed_in(Role.NURSE)
+            nurse.goto(f"{app.url}/cockpit/")
+            nurse.screenshot(path=OUT / "queue.png", full_page=True)
+            nurse.click("table.queue tr:not(.alerted) a.name >> nth=1")  # seen, with vital signs
+            patient_url = nurse.url
+            nurse.screenshot(path=OUT / "patient.png", full_page=True)
+            nurse.goto(f"{app.url}/cockpit/check-ins/")
+            nurse.screenshot(path=OUT / "check-ins.png", full_page=True)
+            for name, options in (("laptop-200", LAPTOP_200), ("tablet", TABLET)):
+                page = signed_in(Role.NURSE, **options)
+                page.goto(f"{app.url}/cockpit/")
+                page.screenshot(path=OUT / f"queue-{name}.png")
+
+            charge = signed_in(Role.CHARGE_NURSE)
+            charge.goto(f"{app.url}/cockpit/displays/")
+            charge.fill("#id_name", "Main waiting room TV")
+            charge.click("text=Make a display link")
+            charge.screenshot(path=OUT / "displays.png", full_page=True)
+            board = charge.get_attribute("a.display-link", "href")
+            tv = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            tv.goto(board)
+            tv.screenshot(path=OUT / "board.png")
+
+            # The locked view: what an idle queue turns into (a short idle limit on its own app).
+            locked = signed_in(Role.NURSE)
+            locked.goto(f"{app.url}/cockpit/")
+            idle_app = App.sibling(app, SOLACE_SESSION_IDLE_SECONDS="2")
+            try:
+                idle = browser.new_context(**WORKSTATION).new_page()
+                sign_in(idle, idle_app.url, staff[Role.NURSE])
+                idle.goto(f"{idle_app.url}/cockpit/")
+                idle.wait_for_url(re.compile(r"/locked/"), timeout=30_000)
+                idle.wait_for_selector("table.locked-queue")
+                idle.screenshot(path=OUT / "locked.png", full_page=True)
+            finally:
+                idle_app.stop_server()
 
             # The admin console (localhost: passkeys refuse IP addresses).
             site = app.url.replace("127.0.0.1", "localhost")

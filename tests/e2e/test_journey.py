@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     fill_why,
     next_step,
     register,
+    row_link,
     sign_in,
 )
 from tests.intake_helpers import patients
@@ -59,7 +60,7 @@ def _patient_page(context_factory, server, site, staff_of, code):
     nurse = context_factory(**WORKSTATION).new_page()
     sign_in(nurse, server, staff_of(Role.NURSE))
     nurse.goto(f"{server.url}/cockpit/")
-    nurse.click(f"text={code}")
+    nurse.click(row_link(code))
     nurse.wait_for_selector("#call")
     return nurse
 
@@ -88,7 +89,8 @@ def test_the_status_page_follows_a_nurse_in_another_browser(
 
     nurse.select_option("#status-status", "discharged")
     nurse.click("button:has-text('Move')")
-    nurse.wait_for_url(re.compile(r"/cockpit/$"))
+    nurse.click("button:has-text('Yes: Discharged')")  # ending a visit asks first
+    nurse.wait_for_url(re.compile(r"/cockpit/\?ended="))
 
     phone.wait_for_selector(".state-box.closed", timeout=WAIT_MS)
     assert "Your visit is closed" in phone.inner_text(".visit-state")
@@ -249,8 +251,8 @@ def test_new_pages_have_no_serious_accessibility_violations(
     nurse.goto(f"{server.url}/cockpit/check-ins/")
     problems["check-in review"] = _serious(nurse)
     nurse.goto(f"{server.url}/cockpit/")
-    nurse.click(f"text={code}")
-    nurse.click("details.action summary")
+    nurse.click(row_link(code))
+    nurse.click("summary:has-text('Close as not a patient')")
     nurse.fill("#close-reason", "test entry")
     nurse.click("text=Close: not a patient")
     phone.wait_for_selector(".state-box.closed", timeout=WAIT_MS)

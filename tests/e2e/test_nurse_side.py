@@ -93,7 +93,7 @@ def test_quick_registration_without_a_name_joins_the_queue(context_factory, serv
     page.fill("#arrival-chief_complaint", "Collapsed at the bus stop")
     assert _serious(page) == []
     page.click("button:has-text('Register and open the patient')")
-    page.wait_for_url(re.compile(r"/cockpit/patients/\w+/$"))
+    page.wait_for_url(re.compile(r"/cockpit/patients/\w+/\?saved=arrival$"))
     alias = page.inner_text("h1")
     assert re.search(r"Unknown Male \d{4}", alias)
     page.goto(f"{server.url}/cockpit/")

@@ -10,6 +10,9 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+_ALIASES = {"timezone": ("--time-zone",)}
+
+
 class Command(BaseCommand):
     help = (
         "Change a hospital's settings (the same ones, and the same checks, as the admin page "
@@ -19,7 +22,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug")
         for setting in HOSPITAL_SETTINGS:
-            parser.add_argument(_flag(setting.name), dest=setting.name, help=setting.help)
+            flags = [_flag(setting.name), *_ALIASES.get(setting.name, ())]
+            parser.add_argument(*flags, dest=setting.name, help=setting.help)
 
     def handle(self, *args, **options):
         values = {}
