@@ -712,7 +712,10 @@ def _device_to_item(device: Device) -> dict[str, Any]:
     }
 
 
-def device_from_item(item: dict[str, Any]) -> Device:
+def device_from_item(item: dict[str, Any]) -> Device | None:
+    """A device link; None for another kind of device in the table (kiosks: intake's)."""
+    if item.get("kind") not in DeviceKind._value2member_map_:
+        return None
     return Device(
         device_id=item["device_id"],
         hospital_id=item["hospital_id"],
@@ -749,17 +752,23 @@ def devices_of_hospital(hospital_id: str, kind: DeviceKind, limit: int = 200) ->
     return [device_from_item(i) for i in items if i.get("kind") == kind.value]
 
 
-def device_revoke(device_id: str, hospital_id: str, when: str, by_name: str) -> Device | None:
-    """Revoke a device of this hospital, once: None when there is no such live device."""
-    expression = Expression(hid=hospital_id)
+def device_revoke(
+    device_id: str, hospital_id: str, kind: DeviceKind, when: str, by_name: str
+) -> Device | None:
+    """Revoke a device of this hospital and kind, once: None when there is no such live
+    device (a kiosk is not a display: a display's page cannot switch one off)."""
+    expression = Expression(hid=hospital_id, kind=kind.value)
     update = expression.update({"revoked_at": when, "revoked_by_name": by_name})
+    kind_name = expression.name("kind")
     try:
         item = dynamodb.update_item(
             DEVICES,
             {"device_id": device_id},
             expression,
             update,
-            condition="hospital_id = :hid AND attribute_not_exists(revoked_at)",
+            condition=(
+                f"hospital_id = :hid AND {kind_name} = :kind AND attribute_not_exists(revoked_at)"
+            ),
             return_new=True,
         )
     except ConditionFailed:

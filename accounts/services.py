@@ -951,11 +951,11 @@ def device_create(
 
 
 def device_revoke(
-    *, hospital: Hospital, device_id: str, staff: SignedInStaff, context
+    *, hospital: Hospital, device_id: str, kind: DeviceKind, staff: SignedInStaff, context
 ) -> Device | None:
-    """Revoke a device link at once (None: no live device of this hospital). Audited."""
+    """Revoke a device link at once (None: no live device of this kind and hospital). Audited."""
     device = repository.device_revoke(
-        device_id, hospital.hospital_id, clock.utc_now_iso(), staff.name
+        device_id, hospital.hospital_id, kind, clock.utc_now_iso(), staff.name
     )
     if device is not None:
         audit_record(

@@ -7,6 +7,7 @@ app_name = "audit"
 # never routes that path, nor imports the archiver's code.
 urlpatterns = []
 if settings.SOLACE_ARCHIVER:
-    from audit import views
+    from audit import lambda_handler
+    from solace.views import stream_batch_view
 
-    urlpatterns = [path("events", views.archive_events, name="events")]
+    urlpatterns = [path("events", stream_batch_view(lambda_handler.handler), name="events")]

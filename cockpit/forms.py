@@ -409,10 +409,6 @@ class NotDuplicateForm(VersionedForm):
     action = "distinct"
 
 
-class UndoForm(VersionedForm):
-    action = "undo"
-
-
 class DisplayForm(Form):
     """A named waiting-room display link."""
 

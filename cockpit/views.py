@@ -339,7 +339,7 @@ def _display_hospital(request: HttpRequest) -> tuple[Hospital | None, list[Hospi
         wanted = chosen
     hospital = next((h for h in hospitals if h.hospital_id == wanted), None)
     if hospital is None and wanted:
-        raise Http404
+        raise not_found(request, detail=f"displays hospital={wanted[:64]}")
     if hospital is None and len(hospitals) == 1:
         hospital = hospitals[0]
     return hospital, hospitals
@@ -365,6 +365,7 @@ def displays(request: HttpRequest) -> HttpResponse:
             revoked = accounts_services.device_revoke(
                 hospital=hospital,
                 device_id=request.POST["revoke"][:64],
+                kind=DeviceKind.DISPLAY,
                 staff=request.staff,
                 context=request_context,
             )
@@ -539,6 +540,8 @@ def confirm_end(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
     if patient.ended or not form.is_valid() or not form.ends_visit:
         return HttpResponseRedirect(reverse("cockpit:patient", args=[patient_id]), status=303)
+    # The question names the patient: a read like any other.
+    services.patient_viewed(request.staff, patient, RequestContext.from_request(request))
     context = {
         "patient": patient,
         "hospital": hospital,

@@ -12,6 +12,11 @@ urlpatterns = [
     path("reports/callbacks.csv", views.callbacks_export, name="callbacks_export"),
 ]
 # The rollup function (same image) receives stream batches here; the web function never
-# routes this path.
+# routes this path, nor imports the rollup's code.
 if settings.SOLACE_ROLLUP:
-    urlpatterns.append(path("rollup/events", views.rollup_events, name="rollup_events"))
+    from reports import lambda_handler
+    from solace.views import stream_batch_view
+
+    urlpatterns.append(
+        path("rollup/events", stream_batch_view(lambda_handler.handler), name="rollup_events")
+    )

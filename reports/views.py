@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import forbidden, not_found, require_role_at, role_required
 from accounts.domain import Role
-from reports import lambda_handler, selectors, services
+from reports import selectors, services
 from reports.domain import Table
 from reports.forms import ReportFilterForm
 from reports.selectors import Access
@@ -221,15 +219,3 @@ def callbacks_export(request: HttpRequest) -> HttpResponse:
         f"solace-{form.chosen_hospital.slug}-callbacks-{data['date_from']}-{data['date_to']}.csv"
     )
     return _csv(filename, CALLBACK_HEADINGS, rows)
-
-
-# --- The rollup function (SOLACE_ROLLUP=1): stream batches from the Lambda Web Adapter ------
-@csrf_exempt
-@require_POST
-def rollup_events(request: HttpRequest) -> JsonResponse:
-    """Routed only in the rollup function, which has no public URL."""
-    try:
-        event = json.loads(request.body)
-    except ValueError:
-        return JsonResponse({"error": "not JSON"}, status=400)
-    return JsonResponse(lambda_handler.handler(event, None))

@@ -7,15 +7,19 @@ they never read the session (no staff navigation) and 503 says when to try again
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from solace import dynamodb
 
@@ -121,3 +125,23 @@ def log_unhandled(request: HttpRequest, exception: Exception) -> None:
         exc_info=(type(exception), exception, exception.__traceback__),
         extra={"request_id": getattr(request, "request_id", None)},
     )
+
+
+def stream_batch_view(
+    handler: Callable[[dict, Any], dict],
+) -> Callable[[HttpRequest], JsonResponse]:
+    """A function of the same image that consumes a DynamoDB stream (the audit archiver, the
+    reports' rollup) gets each batch as a POST passed through by the Lambda Web Adapter, and
+    answers with the handler's batch-item failures. Routed only in that function, which has no
+    public URL (hence no CSRF token)."""
+
+    @csrf_exempt
+    @require_POST
+    def receive(request: HttpRequest) -> JsonResponse:
+        try:
+            event = json.loads(request.body)
+        except ValueError:
+            return JsonResponse({"error": "not JSON"}, status=400)
+        return JsonResponse(handler(event, None))
+
+    return receive

@@ -301,16 +301,16 @@ def test_stream_batches_reach_their_function_over_plain_http(variable, path):
     assert result.stdout.strip() == '200 {"batchItemFailures": []}'
 
 
-def test_the_archiver_accepts_stream_batches_passed_through_by_the_adapter(monkeypatch):
-    from audit import views
+def test_stream_functions_accept_batches_passed_through_by_the_adapter():
+    from solace.views import stream_batch_view
 
     calls = []
-    monkeypatch.setattr(
-        views.lambda_handler, "handler", lambda event, ctx: calls.append(event) or {"ok": 1}
-    )
+    view = stream_batch_view(lambda event, ctx: calls.append(event) or {"ok": 1})
     request = RequestFactory().post(
         "/events", data=json.dumps({"Records": []}), content_type="application/json"
     )
-    response = views.archive_events(request)
+    response = view(request)
     assert response.status_code == 200 and json.loads(response.content) == {"ok": 1}
     assert calls == [{"Records": []}]
+    garbled = RequestFactory().post("/events", data="{", content_type="application/json")
+    assert view(garbled).status_code == 400 and calls == [{"Records": []}]

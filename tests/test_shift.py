@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 from urllib.parse import unquote
 
 import pytest
@@ -21,6 +22,7 @@ from patients.domain import EventType, Status
 from solace import dynamodb
 from solace.context import Actor, RequestContext
 from solace.dynamodb import DataStoreError
+from solace.tables import DEVICES
 from tests.cockpit_helpers import poll, register
 from tests.conftest import PASSWORD
 from tests.intake_helpers import audit_entries, open_form, stored, submit
@@ -317,10 +319,15 @@ def test_ending_a_visit_asks_first_and_can_be_undone_for_two_minutes(
     patient = register(hospital, **SORE)
     asked = act(mine, patient, "status", status="discharged")
     assert asked.status_code == 303  # to a page of its own: Back never re-sends the form
+    viewed = len(audit_entries(hospital, "patient.viewed"))
     assert (
         "end this visit?" in mine.get(asked["Location"]).content.decode()
         and stored(patient["patient_id"])["status"] == "waiting"
     )
+    # The question names the patient: it is a read of the record, in its access report.
+    read = audit_entries(hospital, "patient.viewed")
+    assert len(read) == viewed + 1
+    assert {e["patient_id"] for e in read} == {patient["patient_id"]}
     done = act(mine, patient, "status", status="discharged", confirmed="True")
     queue = visible_text(mine.get(done["Location"]).content.decode())
     assert "Discharged: García López, A." in queue and "Undo" in queue
@@ -432,8 +439,30 @@ def test_display_links_work_until_revoked(make_staff, sign_in, hospital, client)
 def test_only_charge_nurses_and_admins_manage_displays(make_staff, sign_in, hospital):
     nurse = sign_in(make_staff(Role.NURSE), browser=Client())
     assert nurse.get("/cockpit/displays/").status_code == 403
-    admin = sign_in(make_staff(Role.ADMIN), browser=Client())
+    admin_staff = make_staff(Role.ADMIN)
+    admin = sign_in(admin_staff, browser=Client())
     assert admin.get(f"/cockpit/displays/?hospital={hospital.hospital_id}").status_code == 200
+    # Another hospital's displays look like nothing at all, and the attempt is on the record.
+    assert admin.get("/cockpit/displays/?hospital=elsewhere-1").status_code == 404
+    organization = accounts_services.account_partition(admin_staff.organization_id)
+    denied = audit_entries(SimpleNamespace(hospital_id=organization), "access.denied")
+    assert any("displays hospital=elsewhere-1" in (e.get("detail") or "") for e in denied)
+
+
+def test_the_displays_page_cannot_switch_off_a_kiosk(make_staff, sign_in, hospital):
+    """Kiosks live in the same devices table; only admins revoke them, in the console."""
+    from tests.test_kiosks import new_kiosk_link
+
+    admin = sign_in(make_staff(Role.ADMIN), browser=Client())
+    kiosk_id = new_kiosk_link(admin, hospital).rstrip("/").rsplit("/", 1)[1].split(".")[0]
+    charge = sign_in(make_staff(Role.CHARGE_NURSE), browser=Client())
+    answer = charge.post(
+        "/cockpit/displays/", {"hospital": hospital.hospital_id, "revoke": kiosk_id}
+    )
+    assert answer.status_code == 404
+    item = dynamodb.get_item(DEVICES, {"device_id": kiosk_id})
+    assert item is not None and "revoked_at" not in item
+    assert not audit_entries(hospital, "device.revoked")
 
 
 def test_the_board_says_where_to_go_in_both_languages(make_staff, sign_in, hospital, client):

@@ -54,6 +54,14 @@ def time_ago(value: str | None) -> str:
     return "1 day ago" if days == 1 else f"{days} days ago"
 
 
+@register.filter
+def zone_name(zone: str) -> str:
+    """'America/New_York' as people say it: 'New York time'."""
+    if "/" not in zone:
+        return zone
+    return zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
+
+
 @register.simple_tag
 def now_local(zone: str) -> str:
     """The time now, "14:02:11" (hospital time): a screen's "last updated"."""
