@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import triage
@@ -396,3 +396,13 @@ def event_summary(event: EncounterEvent, roster_names: dict[str, str]) -> str:
     if event.actor_id == "system" and event.type == EventType.POSSIBLE_DUPLICATE:
         parts.append("same family name and date of birth")
     return " · ".join(p for p in parts if p)
+
+
+def vitals_table(patient: Patient, temperature_unit: str) -> tuple[list[str], list[VitalsRow]]:
+    """The vital-signs table: only the measures some set recorded (a column of dashes is
+    width a laptop at 200 % zoom does not have), and the rows of `vitals_rows`."""
+    rows = vitals_rows(patient, temperature_unit)
+    used = [i for i in range(len(VITALS_COLUMNS)) if any(r.cells[i].text for r in rows)]
+    return [VITALS_COLUMNS[i] for i in used], [
+        replace(r, cells=tuple(r.cells[i] for i in used)) for r in rows
+    ]

@@ -11,7 +11,6 @@ import triage
 from accounts import repository as accounts_repository
 from accounts.domain import CLINICAL_ROLES, Device, DeviceKind, Hospital, SignedInStaff
 from cockpit.domain import (
-    VITALS_COLUMNS,
     BoardEntry,
     BoardSnapshot,
     CheckInGroup,
@@ -25,7 +24,7 @@ from cockpit.domain import (
     finding_label,
     language_name,
     vital_cells,
-    vitals_rows,
+    vitals_table,
 )
 from intake.domain import ARRIVAL_MODES
 from intake.forms import LANGUAGE_LABELS, ONSET_LABELS, PREGNANT_LABELS, SEX_LABELS
@@ -260,14 +259,15 @@ def patient_page(record: PatientRecord, hospital: Hospital) -> dict:
     patient = record.patient
     suggestion = triage.suggestion_from_dict(patient.triage)
     names = {member.staff_id: member.name for member in hospital.roster}
+    vitals_columns, vitals = vitals_table(patient, hospital.temperature_unit)
     return {
         "suggestion": suggestion,
         "resources": [triage.RESOURCE_LABELS.get(r, r) for r in suggestion.resources],
         "alert_label": ALERT_LABELS.get(AlertReason(patient.alert)) if patient.alert else "",
         "sex_label": SEX_LABELS.get(patient.sex, patient.sex),
         "arrival_mode": ARRIVAL_MODES.get(patient.arrival_mode, ""),
-        "vitals_columns": VITALS_COLUMNS,
-        "vitals_rows": vitals_rows(patient, hospital.temperature_unit),
+        "vitals_columns": vitals_columns,
+        "vitals_rows": vitals,
         "findings": [finding_label(code) for code in patient.findings],
         "symptoms": [finding_label(code) for code in patient.symptoms],
         "language": LANGUAGE_LABELS.get(patient.preferred_language, patient.preferred_language),

@@ -399,7 +399,9 @@ class Shift:
         if patient.alert:
             patient = services.patient_acknowledge_alert(nurse, patient, patient.version, context)
         level, reason = patient.suggested_level, ""
-        if self.random.random() < 0.12 and 2 <= level <= 4:
+        # Nurses sometimes judge resources differently (levels 3 and 4, either way); a
+        # high-risk level 1 or 2 is never lowered, in the demo as in the ESI handbook.
+        if self.random.random() < 0.12 and 3 <= level <= 4:
             level += self.random.choice((-1, 1))
             reason = (
                 "Looks more unwell than the answers say"

@@ -67,6 +67,22 @@ def test_a_partial_set_never_wipes_a_full_one(nurse_client, hospital):
     assert "38.9 °C" in body and "Responds to voice" in body
 
 
+def test_the_vitals_table_shows_only_the_measures_recorded(nurse_client, hospital):
+    """A column of dashes costs width a laptop at 200 % zoom does not have."""
+    patient = register(hospital, **SPRAIN)["patient_id"]
+    act(nurse_client, patient, "vitals", heart_rate="88", pain="4")
+
+    def headings():
+        table = re.search(r'<table class="vitals">.*?</thead>', page(nurse_client, patient), re.S)
+        return re.findall(r'<th scope="col">([^<]+)</th>', table.group(0))
+
+    assert headings() == ["Taken", "Heart rate", "Pain", "By"]
+    assert (
+        act(nurse_client, patient, "vitals", glucose="140", glucose_unit="mg/dL").status_code == 303
+    )
+    assert headings() == ["Taken", "Heart rate", "Pain", "Glucose", "By"]
+
+
 def test_changes_since_the_previous_set_are_marked(nurse_client, hospital):
     patient = register(hospital, **SPRAIN)["patient_id"]
     act(nurse_client, patient, "vitals", heart_rate="90", spo2="98")
