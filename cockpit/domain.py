@@ -36,22 +36,6 @@ QUEUE_FILTER_HINTS = {
 }
 
 
-# Preferred languages as English-speaking staff name them (the form offers native names).
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "zh": "Chinese",
-    "vi": "Vietnamese",
-    "ar": "Arabic",
-    "fr": "French",
-    "other": "another language",
-}
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, "another language") if code else ""
-
-
 @dataclass(frozen=True)
 class VitalCell:
     """One latest vital sign on a queue row: short label, its full name, value with unit."""

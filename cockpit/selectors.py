@@ -22,7 +22,6 @@ from cockpit.domain import (
     RowView,
     event_summary,
     finding_label,
-    language_name,
     vital_cells,
     vitals_table,
 )
@@ -40,6 +39,7 @@ from patients.domain import (
     Status,
     has_allergy,
     interpreter_language,
+    language_name,
 )
 from solace import clock, cursors
 from solace.templatetags.local_time import local_time

@@ -718,3 +718,20 @@ class QueueRow(_Acuity):
 
     def waited_minutes(self, now: datetime) -> int:
         return max(0, int((now - clock.parse_iso(self.created_at)).total_seconds() // 60))
+
+
+# Preferred languages as English-speaking staff name them (the form offers native names).
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "ar": "Arabic",
+    "fr": "French",
+    "other": "Another language",
+}
+
+
+def language_name(code: str | None) -> str:
+    """A preferred language in words ("" when none was given)."""
+    return LANGUAGE_NAMES.get(code, "Another language") if code else ""

@@ -33,6 +33,7 @@ from patients.domain import (
     EncounterEvent,
     EventType,
     Status,
+    language_name,
     working_level,
 )
 
@@ -1079,21 +1080,10 @@ def _band_order(band: str | None) -> int:
     return codes.index(band) if band in codes else len(codes)
 
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "zh": "Chinese",
-    "vi": "Vietnamese",
-    "ar": "Arabic",
-    "fr": "French",
-    "other": "Another language",
-}
-
-
 def language_label(code: str | None) -> str:
     if not code:
         return "Not given"
-    return LANGUAGE_NAMES.get(code, code)
+    return language_name(code)
 
 
 def overrides_table(visits: Visits) -> Table:

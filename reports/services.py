@@ -12,16 +12,14 @@ rebuild from the encounters. The consumer reads nothing but the hospital (cached
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from accounts import repository as accounts_repository
 from accounts.domain import Hospital, SignedInStaff
+from accounts.selectors import hospital_cached
 from accounts.services import actor_of
 from audit import repository as audit_repository
 from audit.domain import Action
@@ -41,10 +39,6 @@ from solace.context import RequestContext
 
 logger = logging.getLogger("solace.rollup")
 
-HOSPITAL_CACHE_SECONDS = 300
-_hospitals: dict[str, tuple[float, Hospital]] = {}
-_hospitals_lock = threading.Lock()
-
 
 @dataclass
 class RollupResult:
@@ -58,19 +52,6 @@ class RollupResult:
         self.ignored += other.ignored
         self.visits += other.visits
         self.days |= other.days
-
-
-def _hospital(hospital_id: str) -> Hospital | None:
-    now = time.monotonic()
-    with _hospitals_lock:
-        cached = _hospitals.get(hospital_id)
-    if cached and now - cached[0] < HOSPITAL_CACHE_SECONDS:
-        return cached[1]
-    hospital = accounts_repository.hospital_get(hospital_id)
-    if hospital is not None:
-        with _hospitals_lock:
-            _hospitals[hospital_id] = (now, hospital)
-    return hospital
 
 
 def _event(record: dict[str, Any]):
@@ -121,7 +102,7 @@ def rollup_apply(records: list[dict[str, Any]]) -> RollupResult:
     derived = []
     for patient_id, visit_facts in facts.items():
         hospital_id = hospitals[patient_id] or patients_repository.patient_hospital(patient_id)
-        hospital = _hospital(hospital_id) if hospital_id else None
+        hospital = hospital_cached(hospital_id) if hospital_id else None
         if hospital is None:
             result.ignored += len(visit_facts)
             continue
