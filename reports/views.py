@@ -135,7 +135,8 @@ def export(request: HttpRequest, table_key: str) -> HttpResponse:
     return _csv(filename, headings, rows)
 
 
-def _callbacks(request: HttpRequest):
+def _callbacks(request: HttpRequest, *, exported: bool):
+    """The call-back list for the filter, audited as shown (one entry per patient)."""
     form, access = _filter(request)
     if form.is_valid() and access != Access.CLINICAL:
         # Names and phone numbers are for clinicians.
@@ -144,24 +145,25 @@ def _callbacks(request: HttpRequest):
         return form, None, []
     data, hospital = form.cleaned_data, form.chosen_hospital
     result = selectors.report(hospital, data["date_from"], data["date_to"], data["group"])
-    return form, result, selectors.callbacks(hospital, result)
+    found = selectors.callbacks(hospital, result)
+    services.callbacks_viewed(
+        request.staff,
+        hospital.hospital_id,
+        data["date_from"],
+        data["date_to"],
+        [c.patient_id for c in found],
+        RequestContext.from_request(request),
+        exported=exported,
+    )
+    return form, result, found
 
 
 @require_GET
 @signed_in
 def callbacks(request: HttpRequest) -> HttpResponse:
-    form, result, found = _callbacks(request)
+    form, result, found = _callbacks(request, exported=False)
     if result is None:
         return render(request, "reports/callbacks.html", {"form": form}, status=400)
-    data = form.cleaned_data
-    services.callbacks_viewed(
-        request.staff,
-        form.chosen_hospital.hospital_id,
-        data["date_from"],
-        data["date_to"],
-        [c.patient_id for c in found],
-        RequestContext.from_request(request),
-    )
     context = {
         "form": form,
         "hospital": form.chosen_hospital,
@@ -188,19 +190,10 @@ CALLBACK_HEADINGS = [
 @require_GET
 @signed_in
 def callbacks_export(request: HttpRequest) -> HttpResponse:
-    form, result, found = _callbacks(request)
+    form, result, found = _callbacks(request, exported=True)
     if result is None:
         return render(request, "reports/callbacks.html", {"form": form}, status=400)
     data = form.cleaned_data
-    services.callbacks_viewed(
-        request.staff,
-        form.chosen_hospital.hospital_id,
-        data["date_from"],
-        data["date_to"],
-        [c.patient_id for c in found],
-        RequestContext.from_request(request),
-        exported=True,
-    )
     rows = [
         [
             csv_safe(c.name),
