@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 
 import pyotp
-import segno
 
 from accounts.domain import Passkey
 
@@ -40,6 +39,8 @@ def totp_uri(secret: str, email: str) -> str:
 
 def qr_data_uri(text: str) -> str:
     """An SVG QR code as a data: URI (an <img>, so no inline markup or style is needed)."""
+    import segno  # only for enrolment pages: its import is a cost every cold start would pay
+
     return segno.make(text, error="m").svg_data_uri(scale=5, border=2)
 
 

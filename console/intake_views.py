@@ -4,7 +4,6 @@ every change and every poster is audited."""
 
 from __future__ import annotations
 
-import segno
 from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -105,6 +104,8 @@ def poster(request: HttpRequest, hospital_slug: str) -> HttpResponse:
     if hospital is None or not request.staff.is_member(hospital.hospital_id):
         raise Http404
     form_url = _absolute(request, reverse("intake:form", args=[hospital.slug]))
+    import segno  # the poster only: kept out of every cold start
+
     qr = segno.make(form_url, error="m")
     audit_record(
         hospital_id=hospital.hospital_id,

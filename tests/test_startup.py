@@ -31,9 +31,11 @@ NOT_AT_START = [
     "botocore.client",
     "OpenSSL",
     "cryptography",
+    "segno",
     "moto",
     "audit.archive",
     "audit.lambda_handler",
+    "reports.lambda_handler",
 ]
 
 
