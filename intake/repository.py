@@ -318,9 +318,7 @@ def report_worse(
                 alert_at=event.time,
             ),
         ),
-        ("event", patients_repository.event_put_action(event, audit_entry.hospital_id)),
-        ("audit", audit_repository.put_action(audit_entry)),
-        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
+        *_report_record(hospital_id, event, audit_entry),
     ]
     try:
         patients_repository.transact_with_retries(actions)
@@ -334,6 +332,16 @@ def report_worse(
         if exc.failed("session"):
             raise IntakeSessionEnded from exc
         raise
+
+
+def _report_record(hospital_id: str, event: EncounterEvent, audit_entry: AuditEntry):
+    """What every report from a status page writes besides the session and the patient: the
+    timeline event, the audit entry, and the hospital's queue version (screens re-render)."""
+    return [
+        ("event", patients_repository.event_put_action(event, hospital_id)),
+        ("audit", audit_repository.put_action(audit_entry)),
+        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
+    ]
 
 
 def report_left(
@@ -373,9 +381,7 @@ def report_left(
                 row={"left_reported_at": event.time},
             ),
         ),
-        ("event", patients_repository.event_put_action(event, audit_entry.hospital_id)),
-        ("audit", audit_repository.put_action(audit_entry)),
-        ("queue", patients_repository.queue_state_action(hospital_id, {}, event.time)),
+        *_report_record(hospital_id, event, audit_entry),
     ]
     try:
         patients_repository.transact_with_retries(actions)
